@@ -1,0 +1,90 @@
+//! The command line: argument parsing and dispatch, one file per subcommand.
+
+mod check;
+mod compile;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+
+/// Exit code: success.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: findings, errors in the input, or rejected rows.
+pub const EXIT_FINDINGS: i32 = 1;
+/// Exit code: usage, configuration or I/O error.
+pub const EXIT_USAGE: i32 = 2;
+
+/// revc: compile, check and run revenue-cycle rules written in `.rev` files.
+#[derive(Debug, Parser)]
+#[command(name = "revc", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse and validate .rev files; print every error at once.
+    Check(check::Args),
+    /// Compile a .rev file and print what it compiles to.
+    Compile(compile::Args),
+}
+
+/// Output format of diagnostics and summaries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Text for people, with source snippets.
+    #[default]
+    Human,
+    /// JSON for tools.
+    Json,
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Compile(args) => compile::run(args),
+    }
+}
+
+/// Whether to colour output written to standard error.
+pub(crate) fn stderr_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+}
+
+/// Reads a rules file, or says why it cannot (one line on stderr) and returns `None`.
+pub(crate) fn read_source(path: &str) -> Result<crate::diag::SourceFile, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("error: cannot read `{path}`: {}", io_reason(&e)))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(crate::diag::SourceFile::new(path, text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            let col = at - bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+            Err(format!(
+                "{path}:{line}:{col}: error[REV003]: the file is not UTF-8 text (invalid byte 0x{:02x})\n  help: save the file as UTF-8",
+                bytes[at]
+            ))
+        }
+    }
+}
+
+/// An I/O error in lowercase words, without Rust's `(os error N)` suffix.
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    let s = s.split(" (os error").next().unwrap_or(&s).to_string();
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => s,
+    }
+}

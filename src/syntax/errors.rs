@@ -1,0 +1,204 @@
+//! Syntax errors in the language's words: what was expected and what was found, never rule names.
+
+use super::{RevParser, Rule};
+use crate::diag::{Code, Diagnostic};
+use crate::span::Span;
+use pest::error::{Error, ErrorVariant, InputLocation};
+use pest::Parser;
+
+/// Converts a pest error from parsing `src[offset..]` into a diagnostic; also returns the error's
+/// offset in the file.
+pub(super) fn syntax_error(src: &str, offset: usize, err: &Error<Rule>) -> (Diagnostic, usize) {
+    let rel = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let pos = offset + rel;
+    let mut expected: Vec<&'static str> = Vec::new();
+    if let ErrorVariant::ParsingError { positives, .. } = &err.variant {
+        for r in positives {
+            push_unique(&mut expected, describe(*r));
+        }
+    }
+    for tok in literal_tokens(&src[offset..], rel) {
+        push_unique(&mut expected, tok);
+    }
+    expected.retain(|e| !e.is_empty());
+    let found = found_at(src, pos);
+    let message = if expected.is_empty() {
+        format!("unexpected {found}")
+    } else {
+        format!("expected {}, found {found}", join_or(&expected))
+    };
+    let len = found_len(src, pos);
+    let mut diag = Diagnostic::error(
+        Code::Syntax,
+        message,
+        Span::new(pos, pos + len),
+        if expected.is_empty() {
+            "unexpected here".to_string()
+        } else {
+            format!("expected {} here", join_or(&expected))
+        },
+    );
+    diag.help = Some(help_for(&expected, src, pos));
+    (diag, pos)
+}
+
+fn push_unique(v: &mut Vec<&'static str>, s: &'static str) {
+    if !v.contains(&s) {
+        v.push(s);
+    }
+}
+
+/// Punctuation pest expected at the error (string literals are not rules, so they are only in
+/// the detailed parse attempts, which are costly and so collected only after a failure).
+fn literal_tokens(rest: &str, rel: usize) -> Vec<&'static str> {
+    pest::set_error_detail(true);
+    let again = RevParser::parse(Rule::next_item, rest);
+    pest::set_error_detail(false);
+    let Err(err) = again else { return Vec::new() };
+    let Some(attempts) = err.parse_attempts() else {
+        return Vec::new();
+    };
+    if attempts.max_position != rel {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for tok in attempts.expected_tokens() {
+        // Only punctuation is wanted here; keywords come from the rules.
+        {
+            let t = match tok.to_string().as_str() {
+                "{" => "`{`",
+                "}" => "`}`",
+                "(" => "`(`",
+                ")" => "`)`",
+                ":" => "`:`",
+                "," => "`,`",
+                "->" => "`->`",
+                "\"" => "a quoted name",
+                _ => continue,
+            };
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// What a grammar rule is, in the language's words.
+fn describe(rule: Rule) -> &'static str {
+    use Rule::*;
+    match rule {
+        EOI => "end of file",
+        fields_block | kw_fields => "`fields`",
+        smart_list | kw_smart_list | campaign_list => "`smart list`",
+        model | kw_model => "`model`",
+        campaign | kw_campaign => "`campaign`",
+        name | quoted | bare_name | decl_name | bare_decl | model_ref | bare_model | phase_name => {
+            "a name"
+        }
+        value | value_list | bare_value | date | datetime => "a value",
+        number | sla_amount => "a number",
+        condition | conjunction | negation | membership | filter => "a condition",
+        empty_test | between | relative | comparison | comparator | op_is_not_empty
+        | op_is_empty | op_is_not | op_is | op_not_contains | op_contains | op_not_starts_with
+        | op_starts_with | op_not_ends_with | op_ends_with | op_at_least | op_at_most
+        | op_greater_than | op_less_than | op_between | op_on_or_before | op_on_or_after
+        | op_before | op_after | op_in_past | op_in_future => "an operator",
+        op_in_smart_list | op_not_in_smart_list => "`in smart list`",
+        time_unit => "`days`, `weeks`, `months` or `years`",
+        sla_unit => "`hours`, `days` or `weeks`",
+        arrow => "`->`",
+        filter_number | match_expr | match_and | match_not => "a filter number",
+        list_filter => "a numbered filter like `1: Country is France`",
+        match_clause | kw_match => "`match`",
+        kw_all => "`all`",
+        kw_any => "`any`",
+        field_decl => "a field declaration like `Country text`",
+        field_type => "a field type (`text`, `number`, `date` or `boolean`)",
+        status_line | kw_status => "`status`",
+        status_word => "a status (`draft`, `stages approved` or `approved`)",
+        stage_decl | kw_stage => "`stage`",
+        kw_detour => "`detour`",
+        stage_kind | kind_inventory | kind_gate | kind_sla => "a stage kind",
+        phase | kw_phase => "`phase`",
+        transition | kw_transition => "`transition`",
+        assignment_rules | kw_assignment => "`assignment rules`",
+        rule_if | kw_if => "`if`",
+        rule_default | kw_default => "`default`",
+        kw_then => "`then`",
+        kw_when => "`when`",
+        kw_otherwise => "`otherwise`",
+        kw_change | campaign_move => "`change revenue stage in`",
+        kw_to => "`to`",
+        kw_and => "`and`",
+        kw_or => "`or`",
+        kw_not => "`not`",
+        _ => "",
+    }
+}
+
+fn join_or(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// What stands at `pos`, for "found ...".
+fn found_at(src: &str, pos: usize) -> String {
+    let rest = &src[pos..];
+    match rest.chars().next() {
+        None => "end of file".into(),
+        Some('\n') | Some('\r') => "end of line".into(),
+        Some(c) if !is_word_char(c) => format!("`{c}`"),
+        Some(_) => {
+            let word: String = rest.chars().take_while(|&c| is_word_char(c)).take(40).collect();
+            format!("`{word}`")
+        }
+    }
+}
+
+fn found_len(src: &str, pos: usize) -> usize {
+    let rest = &src[pos..];
+    match rest.chars().next() {
+        None | Some('\n') | Some('\r') => 0,
+        Some(c) if !is_word_char(c) => c.len_utf8(),
+        Some(_) => rest
+            .char_indices()
+            .find(|&(_, c)| !is_word_char(c))
+            .map_or(rest.len(), |(i, _)| i),
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '-' || c == '.'
+}
+
+fn help_for(expected: &[&str], src: &str, pos: usize) -> String {
+    let word = found_at(src, pos);
+    if expected.contains(&"an operator") {
+        return "a filter is `FIELD OPERATOR VALUE`, e.g. `Lead Score at least 40`; quote a field \
+                name that holds an operator word, e.g. `\"What is your current occupation\" is Student`"
+            .into();
+    }
+    if expected.contains(&"a value") {
+        return "write a value after the operator: a number, a date like 2024-06-01, a word, or \
+                \"quoted text\""
+            .into();
+    }
+    if expected.contains(&"`then`") {
+        return "an assignment rule is `if CONDITION then STAGE`".into();
+    }
+    if expected.contains(&"`fields`") || expected.contains(&"`model`") {
+        return format!(
+            "a file holds `fields`, `smart list`, `model` and `campaign` blocks; {word} starts none of them"
+        );
+    }
+    if expected.contains(&"`when`") || expected.contains(&"`otherwise`") {
+        return "a transition is `transition FROM -> TO when CONDITION` or `transition FROM -> TO otherwise`"
+            .into();
+    }
+    "see docs/language.md for the form of each construct".into()
+}
