@@ -14,6 +14,7 @@
 
 pub mod cli;
 pub mod diag;
+pub mod engine;
 pub mod ir;
 pub mod span;
 pub mod syntax;

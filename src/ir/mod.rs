@@ -344,6 +344,8 @@ pub struct Campaign {
     pub stage: StageId,
     /// The whole block.
     pub span: Span,
+    /// 1-based line of the block.
+    pub line: u32,
 }
 
 /// A condition node with its span.

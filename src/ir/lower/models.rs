@@ -414,12 +414,14 @@ impl Lowerer {
                 continue;
             };
             let name = self.intern(&c.name.text);
+            let line = self.line(c.span);
             self.program.campaigns.push(Campaign {
                 name,
                 list,
                 model,
                 stage,
                 span: c.span,
+                line,
             });
         }
     }

@@ -1,0 +1,274 @@
+//! One lead's values and the condition evaluator.
+//!
+//! A lead's values are decoded at most once: typed fields (number, date, boolean) when the lead
+//! is loaded, so that values that do not parse are counted whatever the rules short-circuit;
+//! text fields on first use, folded into a buffer that is reused from lead to lead. Nothing here
+//! allocates per lead once the buffers have grown to their working size.
+
+use super::plan::{Node, NodeTest, Plan};
+use crate::ir::date::parse_date;
+use crate::ir::{DateVal, NumTest, Type};
+use std::fmt::Write as _;
+
+/// A raw cell of the input, before typing.
+#[derive(Clone, Copy, Debug)]
+pub enum Cell<'a> {
+    /// A CSV cell or a JSON string: read as text and parsed by the field's type.
+    Str(&'a str),
+    /// A JSON number.
+    Num(f64),
+    /// A JSON boolean.
+    Bool(bool),
+    /// Missing, or JSON null.
+    Null,
+    /// A JSON object or array: no field type can hold it.
+    Nested,
+}
+
+/// Access to one lead's cells by column.
+pub trait Lead {
+    /// The cell in column `col`.
+    fn cell(&mut self, col: usize) -> Cell<'_>;
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Val {
+    Unread,
+    Null,
+    Text { start: u32, end: u32 },
+    Num(f64),
+    Date(DateVal),
+    Bool(bool),
+}
+
+/// What was wrong with a value while loading a lead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BadValue {
+    /// Did not parse as the field's type: null for matching, counted.
+    Unparsed,
+    /// A number too large for a 64-bit float: the row is rejected.
+    TooLarge,
+    /// A JSON object or array: the row is rejected.
+    Nested,
+}
+
+/// Per-thread evaluation state, reused from lead to lead.
+#[derive(Debug)]
+pub struct LeadState {
+    vals: Vec<Val>,
+    text: String,
+    lists: Vec<u8>,
+}
+
+impl LeadState {
+    /// State sized for a plan.
+    pub fn new(plan: &Plan) -> Self {
+        LeadState {
+            vals: vec![Val::Unread; plan.slots.len()],
+            text: String::with_capacity(256),
+            lists: vec![0; plan.lists.len()],
+        }
+    }
+
+    /// Starts a new lead: forgets the last one and decodes its typed fields. `on_bad` hears of
+    /// each value that is not usable (slot, what).
+    pub fn load<L: Lead>(&mut self, plan: &Plan, lead: &mut L, mut on_bad: impl FnMut(usize, BadValue)) {
+        self.text.clear();
+        self.lists.iter_mut().for_each(|l| *l = 0);
+        for (i, slot) in plan.slots.iter().enumerate() {
+            self.vals[i] = match slot.ty {
+                Type::Text => match lead.cell(slot.column) {
+                    Cell::Nested => {
+                        on_bad(i, BadValue::Nested);
+                        Val::Null
+                    }
+                    _ => Val::Unread,
+                },
+                ty => match typed(ty, lead.cell(slot.column)) {
+                    Ok(v) => v,
+                    Err(bad) => {
+                        on_bad(i, bad);
+                        Val::Null
+                    }
+                },
+            };
+        }
+    }
+
+    fn text_of<L: Lead>(&mut self, plan: &Plan, lead: &mut L, slot: usize) -> Option<&str> {
+        if let Val::Unread = self.vals[slot] {
+            let start = self.text.len();
+            let v = match lead.cell(plan.slots[slot].column) {
+                Cell::Str(s) => fold_into(&mut self.text, s),
+                Cell::Num(n) => {
+                    let _ = write!(self.text, "{n}");
+                    true
+                }
+                Cell::Bool(b) => {
+                    self.text.push_str(if b { "true" } else { "false" });
+                    true
+                }
+                Cell::Null | Cell::Nested => false,
+            };
+            self.vals[slot] = if v {
+                Val::Text {
+                    start: start as u32,
+                    end: self.text.len() as u32,
+                }
+            } else {
+                Val::Null
+            };
+        }
+        match self.vals[slot] {
+            Val::Text { start, end } => Some(&self.text[start as usize..end as usize]),
+            _ => None,
+        }
+    }
+
+    /// Evaluates condition node `n` for the loaded lead.
+    pub fn eval<L: Lead>(&mut self, plan: &Plan, lead: &mut L, n: u32) -> bool {
+        match &plan.nodes[n as usize] {
+            Node::And(c) => c.iter().all(|&x| self.eval(plan, lead, x)),
+            Node::Or(c) => c.iter().any(|&x| self.eval(plan, lead, x)),
+            Node::Not(x) => !self.eval(plan, lead, *x),
+            Node::List(l) => {
+                let l = *l as usize;
+                match self.lists[l] {
+                    1 => false,
+                    2 => true,
+                    _ => {
+                        let r = self.eval(plan, lead, plan.lists[l]);
+                        self.lists[l] = 1 + r as u8;
+                        r
+                    }
+                }
+            }
+            Node::Filter { slot, neg, test } => self.test(plan, lead, *slot as usize, test) != *neg,
+            Node::Unused => false,
+        }
+    }
+
+    fn test<L: Lead>(&mut self, plan: &Plan, lead: &mut L, slot: usize, test: &NodeTest) -> bool {
+        match test {
+            NodeTest::Empty => match plan.slots[slot].ty {
+                Type::Text => self.text_of(plan, lead, slot).is_none(),
+                _ => matches!(self.vals[slot], Val::Null),
+            },
+            NodeTest::TextIs(set) => self.text_of(plan, lead, slot).is_some_and(|t| set.contains(t)),
+            NodeTest::TextContains(finders) => self
+                .text_of(plan, lead, slot)
+                .is_some_and(|t| finders.iter().any(|f| f.find(t.as_bytes()).is_some())),
+            NodeTest::TextStarts(v) => self
+                .text_of(plan, lead, slot)
+                .is_some_and(|t| v.iter().any(|p| t.starts_with(&**p))),
+            NodeTest::TextEnds(v) => self
+                .text_of(plan, lead, slot)
+                .is_some_and(|t| v.iter().any(|p| t.ends_with(&**p))),
+            NodeTest::Num(t, zero_is_empty) => match self.vals[slot] {
+                Val::Num(x) => num_test(t, x),
+                _ => *zero_is_empty,
+            },
+            NodeTest::DateRange { lo, hi, empty } => match self.vals[slot] {
+                Val::Date(d) => {
+                    lo.is_none_or(|(b, incl)| {
+                        let o = d.cmp_lang(&b);
+                        o.is_gt() || (incl && o.is_eq())
+                    }) && hi.is_none_or(|(b, incl)| {
+                        let o = d.cmp_lang(&b);
+                        o.is_lt() || (incl && o.is_eq())
+                    })
+                }
+                _ => *empty,
+            },
+            NodeTest::DateIs(v) => match self.vals[slot] {
+                Val::Date(d) => v.iter().any(|b| d.cmp_lang(b).is_eq()),
+                _ => false,
+            },
+            NodeTest::Bool(b) => matches!(self.vals[slot], Val::Bool(x) if x == *b),
+        }
+    }
+}
+
+#[inline]
+fn num_test(t: &NumTest, x: f64) -> bool {
+    match t {
+        NumTest::Is(v) => v.contains(&x),
+        NumTest::AtLeast(b) => x >= *b,
+        NumTest::AtMost(b) => x <= *b,
+        NumTest::GreaterThan(b) => x > *b,
+        NumTest::LessThan(b) => x < *b,
+        NumTest::Between(lo, hi) => *lo <= x && x <= *hi,
+    }
+}
+
+/// Appends `s` trimmed and lower-cased; false when it is blank (empty is null).
+fn fold_into(buf: &mut String, s: &str) -> bool {
+    let s = s.trim();
+    if s.is_empty() {
+        return false;
+    }
+    if s.is_ascii() {
+        buf.extend(s.bytes().map(|b| b.to_ascii_lowercase() as char));
+    } else {
+        buf.extend(s.chars().flat_map(char::to_lowercase));
+    }
+    true
+}
+
+/// Decodes a cell as a typed value; `Ok(Val::Null)` for empty.
+fn typed(ty: Type, cell: Cell<'_>) -> Result<Val, BadValue> {
+    match cell {
+        Cell::Null => Ok(Val::Null),
+        Cell::Nested => Err(BadValue::Nested),
+        Cell::Num(n) => match ty {
+            Type::Number => Ok(Val::Num(n)),
+            Type::Boolean if n == 1.0 => Ok(Val::Bool(true)),
+            Type::Boolean if n == 0.0 => Ok(Val::Bool(false)),
+            _ => Err(BadValue::Unparsed),
+        },
+        Cell::Bool(b) => match ty {
+            Type::Boolean => Ok(Val::Bool(b)),
+            _ => Err(BadValue::Unparsed),
+        },
+        Cell::Str(s) => {
+            let s = s.trim();
+            if s.is_empty() {
+                return Ok(Val::Null);
+            }
+            match ty {
+                Type::Number => parse_number(s),
+                Type::Date => parse_date(s).map(Val::Date).ok_or(BadValue::Unparsed),
+                Type::Boolean => parse_bool(s).map(Val::Bool).ok_or(BadValue::Unparsed),
+                Type::Text => unreachable!("text is decoded lazily"),
+            }
+        }
+    }
+}
+
+/// Reads a number cell: decimal notation with optional sign and exponent. `NaN` and `inf` are
+/// not numbers; a value beyond the range of a 64-bit float is too large.
+fn parse_number(s: &str) -> Result<Val, BadValue> {
+    let b = s.as_bytes();
+    let ok_start = b[0].is_ascii_digit() || matches!(b[0], b'-' | b'+' | b'.');
+    if !ok_start || b.iter().any(|c| c.is_ascii_alphabetic() && !matches!(c, b'e' | b'E')) {
+        return Err(BadValue::Unparsed);
+    }
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(Val::Num(x)),
+        Ok(_) => Err(BadValue::TooLarge),
+        Err(_) => Err(BadValue::Unparsed),
+    }
+}
+
+/// true/false, yes/no, 1/0, without case.
+fn parse_bool(s: &str) -> Option<bool> {
+    const TRUE: [&str; 3] = ["true", "yes", "1"];
+    const FALSE: [&str; 3] = ["false", "no", "0"];
+    if TRUE.iter().any(|t| t.eq_ignore_ascii_case(s)) {
+        Some(true)
+    } else if FALSE.iter().any(|f| f.eq_ignore_ascii_case(s)) {
+        Some(false)
+    } else {
+        None
+    }
+}

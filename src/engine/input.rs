@@ -1,0 +1,121 @@
+//! Input formats: CSV (any delimiter), a JSON array of objects, JSON Lines; and the leads they
+//! hold, seen through the [`Lead`] trait.
+
+use super::eval::{Cell, Lead};
+use super::scan::{self, FieldPos};
+use serde_json::{Map, Value};
+
+/// How leads are written in the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputFormat {
+    /// A header row, then one lead per record.
+    Csv,
+    /// `[ {...}, {...} ]`
+    Json,
+    /// One object per line.
+    JsonLines,
+}
+
+impl InputFormat {
+    /// Chosen by the file's extension (`.json`, `.jsonl`/`.ndjson`, else CSV).
+    pub fn for_path(path: &str) -> Self {
+        let lower = path.to_ascii_lowercase();
+        if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+            InputFormat::JsonLines
+        } else if lower.ends_with(".json") {
+            InputFormat::Json
+        } else {
+            InputFormat::Csv
+        }
+    }
+}
+
+/// Refuses input that is plainly not UTF-8 text: a UTF-16 or UTF-32 byte-order mark, or NUL
+/// bytes in every other position of the first line (UTF-16 without a mark).
+pub fn refuse_encoding(head: &[u8]) -> Option<String> {
+    let utf16 = "the input is UTF-16 text; revc reads UTF-8: convert it first, e.g. \
+                 `iconv -f UTF-16 -t UTF-8 leads.csv > leads-utf8.csv`";
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return Some(utf16.into());
+    }
+    let probe = &head[..head.len().min(64)];
+    let nuls = probe.iter().filter(|&&b| b == 0).count();
+    if probe.len() >= 8 && nuls * 3 >= probe.len() {
+        return Some(utf16.into());
+    }
+    None
+}
+
+/// A CSV record: its buffer, its fields' positions, a scratch buffer for unescaping.
+pub struct CsvLead<'a> {
+    /// The buffer the positions point into.
+    pub buf: &'a [u8],
+    /// The record's fields.
+    pub fields: &'a [FieldPos],
+    /// Where unescaped fields are decoded.
+    pub scratch: &'a mut Vec<u8>,
+}
+
+impl Lead for CsvLead<'_> {
+    #[inline]
+    fn cell(&mut self, col: usize) -> Cell<'_> {
+        let Some(&f) = self.fields.get(col) else {
+            return Cell::Null;
+        };
+        let bytes = scan::field_bytes(self.buf, f, self.scratch);
+        // The record was checked to be UTF-8 before any cell is read.
+        match std::str::from_utf8(bytes) {
+            Ok(s) => Cell::Str(s),
+            Err(_) => Cell::Null,
+        }
+    }
+}
+
+/// A JSON object seen by column: `cols[i]` is the value of header column `i`.
+pub struct JsonLead<'a> {
+    /// Values by column.
+    pub cols: &'a [Option<&'a Value>],
+}
+
+impl Lead for JsonLead<'_> {
+    fn cell(&mut self, col: usize) -> Cell<'_> {
+        match self.cols.get(col).copied().flatten() {
+            None | Some(Value::Null) => Cell::Null,
+            Some(Value::String(s)) => Cell::Str(s),
+            Some(Value::Number(n)) => n.as_f64().map_or(Cell::Null, Cell::Num),
+            Some(Value::Bool(b)) => Cell::Bool(*b),
+            Some(Value::Array(_) | Value::Object(_)) => Cell::Nested,
+        }
+    }
+}
+
+/// Lines up an object's values with the header's columns. Objects usually list their keys in
+/// the header's order, so keys are compared in place before any lookup by name.
+pub fn json_columns<'a>(obj: &'a Map<String, Value>, header: &[String], out: &mut Vec<Option<&'a Value>>) {
+    out.clear();
+    out.resize(header.len(), None);
+    let mut in_order = obj.len() == header.len();
+    if in_order {
+        for (i, (k, v)) in obj.iter().enumerate() {
+            if *k != header[i] {
+                in_order = false;
+                break;
+            }
+            out[i] = Some(v);
+        }
+    }
+    if !in_order {
+        for (i, h) in header.iter().enumerate() {
+            out[i] = obj.get(h);
+        }
+    }
+}
+
+/// The text of a JSON value as an output cell.
+pub fn json_text(v: Option<&Value>) -> std::borrow::Cow<'_, str> {
+    match v {
+        None | Some(Value::Null) => "".into(),
+        Some(Value::String(s)) => s.as_str().into(),
+        Some(other) => other.to_string().into(),
+    }
+}

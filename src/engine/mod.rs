@@ -1,0 +1,26 @@
+//! The batch engine: the IR compiled into a plan, bound to an input's columns, run over every
+//! lead.
+//!
+//! ```text
+//! Program ─Plan::compile→ Plan ─Plan::bind(header)→ Bound ─run (per block, per thread)→
+//!     output rows (input order) + events + rejects + Summary
+//! ```
+//!
+//! - [`plan`]: conditions compiled once: constants folded, relative dates resolved from as-of,
+//!   value lists as sets; columns resolved to indices when the header is read.
+//! - [`eval`]: one lead's values (decoded at most once, text folded into a reused buffer) and
+//!   the condition evaluator; smart lists are evaluated at most once per lead.
+//! - [`decide`]: the model's semantics: assignment rules, transitions, gates, campaigns.
+//! - [`input`], [`output`], [`batch`]: reading CSV / JSON / JSON Lines, writing results
+//!   atomically, and the driver that splits blocks of input across threads.
+
+pub mod batch;
+pub mod decide;
+pub mod eval;
+pub mod input;
+pub mod output;
+pub mod plan;
+pub mod scan;
+pub mod summary;
+
+pub use plan::{Plan, PlanError, PlanOptions};

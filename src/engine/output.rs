@@ -1,0 +1,146 @@
+//! Writing results: CSV or JSON Lines rows, events and rejects, and files that appear whole or
+//! not at all.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// The shape of output rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutFormat {
+    /// Comma-separated, with a header row.
+    Csv,
+    /// One JSON object per line.
+    JsonLines,
+}
+
+impl OutFormat {
+    /// JSON Lines for `.jsonl` / `.ndjson` paths, CSV otherwise.
+    pub fn for_path(path: &str) -> Self {
+        let lower = path.to_ascii_lowercase();
+        if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+            OutFormat::JsonLines
+        } else {
+            OutFormat::Csv
+        }
+    }
+}
+
+/// Appends a CSV field, quoted when it holds a comma, quote, line break or outer space.
+pub fn csv_field(out: &mut Vec<u8>, s: &str) {
+    let needs = s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+        || s.starts_with(' ')
+        || s.ends_with(' ');
+    if !needs {
+        out.extend_from_slice(s.as_bytes());
+        return;
+    }
+    out.push(b'"');
+    for b in s.bytes() {
+        if b == b'"' {
+            out.push(b'"');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+}
+
+/// Appends a JSON string literal.
+pub fn json_str(out: &mut Vec<u8>, s: &str) {
+    // Writing into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+/// A file written beside its target under a temporary name and renamed over it only when
+/// [`AtomicFile::commit`] is called; dropped without commit, the temporary file is removed.
+pub struct AtomicFile {
+    target: PathBuf,
+    temp: PathBuf,
+    writer: Option<BufWriter<File>>,
+}
+
+impl AtomicFile {
+    /// Creates the temporary file next to `target`.
+    pub fn create(target: &str) -> io::Result<Self> {
+        let target = PathBuf::from(target);
+        let dir = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
+        let temp = dir.join(format!(".{name}.revc-{}.tmp", std::process::id()));
+        let file = File::create(&temp)?;
+        register_temp(&temp);
+        Ok(AtomicFile {
+            target,
+            temp,
+            writer: Some(BufWriter::with_capacity(1 << 20, file)),
+        })
+    }
+
+    /// The final path.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Flushes, syncs and renames over the target.
+    pub fn commit(mut self) -> io::Result<()> {
+        let writer = self.writer.take().expect("not yet committed");
+        let file = writer.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&self.temp, &self.target)?;
+        unregister_temp(&self.temp);
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.writer.as_mut().expect("open").write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.writer.as_mut().expect("open").write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.as_mut().expect("open").flush()
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.writer.take().is_some() {
+            let _ = std::fs::remove_file(&self.temp);
+            unregister_temp(&self.temp);
+        }
+    }
+}
+
+/// Temporary files alive now, so that an interrupted run can remove them.
+static TEMPS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn register_temp(p: &Path) {
+    if let Ok(mut t) = TEMPS.lock() {
+        t.push(p.to_path_buf());
+    }
+}
+
+fn unregister_temp(p: &Path) {
+    if let Ok(mut t) = TEMPS.lock() {
+        t.retain(|x| x != p);
+    }
+}
+
+/// Removes every temporary output file still open (for a run stopped by a signal).
+pub fn remove_temps() {
+    if let Ok(t) = TEMPS.lock() {
+        for p in t.iter() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
