@@ -129,6 +129,8 @@ struct Ctx<'a> {
     transition_locs: Vec<String>,
     campaign_loc: String,
     as_of: String,
+    /// `,stage,rule\n` of each (stage, choice) pair, CSV-encoded once; see [`Ctx::tail_index`].
+    csv_tail: Vec<Vec<u8>>,
 }
 
 impl Ctx<'_> {
@@ -153,6 +155,20 @@ impl Ctx<'_> {
                 self.stage_keys.iter().position(|k| *k == key)
             })
             .map(|i| StageId(i as u32))
+    }
+
+    /// Dense index of a (stage, choice) pair into `csv_tail`.
+    fn tail_index(&self, s: Option<StageId>, v: Option<Via>) -> usize {
+        let (nr, nt) = (self.rule_locs.len(), self.transition_locs.len());
+        let vi = match v {
+            None => 0,
+            Some(Via::Rule(i)) => 1 + i as usize,
+            Some(Via::Transition(i)) => 1 + nr + i as usize,
+            Some(Via::Default) => 1 + nr + nt,
+            Some(Via::Campaign) => 2 + nr + nt,
+        };
+        let si = s.map_or(0, |s| s.index() + 1);
+        si * (3 + nr + nt) + vi
     }
 
     fn stage_name(&self, s: Option<StageId>) -> &str {
@@ -231,7 +247,7 @@ impl Worker {
     }
 
     /// Decides one lead and writes its row; a problem rejects the row.
-    fn lead<L: Lead>(&mut self, ctx: &Ctx, lead: &mut L, line: u64) -> Result<(), Problem> {
+    fn lead<L: Lead>(&mut self, ctx: &Ctx, lead: &mut L, line: &mut dyn FnMut() -> u64) -> Result<(), Problem> {
         let plan = ctx.plan;
         let current = match ctx.stage_col {
             None => None,
@@ -269,7 +285,7 @@ impl Worker {
                     let u = &mut self.o.stats.unparsed[slot];
                     u.count += 1;
                     if u.first.is_none() {
-                        u.first = Some((line, text.clone()));
+                        u.first = Some((line(), text.clone()));
                     }
                     if ctx.cfg.strict {
                         return Err(problem(format!(
@@ -344,17 +360,15 @@ impl Worker {
             OutFormat::Csv => {
                 if ctx.cfg.keep_columns {
                     for c in 0..ctx.header.len() {
+                        if c > 0 {
+                            out.push(b',');
+                        }
                         write_cell_csv(out, lead.cell(c));
-                        out.push(b',');
                     }
                 } else {
                     write_cell_csv(out, lead.cell(ctx.id_col));
-                    out.push(b',');
                 }
-                csv_field(out, stage);
-                out.push(b',');
-                csv_field(out, rule);
-                out.push(b'\n');
+                out.extend_from_slice(&ctx.csv_tail[ctx.tail_index(outcome.to, outcome.via)]);
             }
             OutFormat::JsonLines => {
                 out.push(b'{');
@@ -440,6 +454,44 @@ fn bind<'a>(plan: &'a mut Plan, header: &'a [String], cfg: &'a RunConfig, out: &
         None => None,
     };
     let plan: &Plan = plan;
+    let mut ctx = Ctx {
+        plan,
+        cfg,
+        header,
+        id_col,
+        stage_col,
+        stage_keys: plan.model.stages.iter().map(|s| name_key(&s.name)).collect(),
+        rule_locs: (0..plan.model.rules.len())
+            .map(|i| plan.location(Via::Rule(i as u32)))
+            .collect(),
+        transition_locs: (0..plan.model.transition_lines.len())
+            .map(|i| plan.location(Via::Transition(i as u32)))
+            .collect(),
+        campaign_loc: plan.location(Via::Campaign),
+        as_of: crate::ir::date::format_day(plan.as_of),
+        csv_tail: Default::default(),
+    };
+    // Each (stage, choice) pair a lead can get, encoded once: stages x (rules + transitions).
+    let stages: Vec<Option<StageId>> = std::iter::once(None)
+        .chain((0..plan.model.stages.len()).map(|i| Some(StageId(i as u32))))
+        .collect();
+    let vias: Vec<Option<Via>> = std::iter::once(None)
+        .chain((0..plan.model.rules.len()).map(|i| Some(Via::Rule(i as u32))))
+        .chain((0..plan.model.transition_lines.len()).map(|i| Some(Via::Transition(i as u32))))
+        .chain([Some(Via::Default), Some(Via::Campaign)])
+        .collect();
+    let mut tails = vec![Vec::new(); stages.len() * vias.len()];
+    for &s in &stages {
+        for &v in &vias {
+            let t = &mut tails[ctx.tail_index(s, v)];
+            t.push(b',');
+            csv_field(t, ctx.stage_name(s));
+            t.push(b',');
+            csv_field(t, v.map_or("", |v| ctx.loc(v)));
+            t.push(b'\n');
+        }
+    }
+    ctx.csv_tail = tails;
     let mut head = Vec::new();
     match cfg.out_format {
         OutFormat::Csv => {
@@ -457,22 +509,7 @@ fn bind<'a>(plan: &'a mut Plan, header: &'a [String], cfg: &'a RunConfig, out: &
         OutFormat::JsonLines => {}
     }
     out.write_all(&head)?;
-    Ok(Ctx {
-        plan,
-        cfg,
-        header,
-        id_col,
-        stage_col,
-        stage_keys: plan.model.stages.iter().map(|s| name_key(&s.name)).collect(),
-        rule_locs: (0..plan.model.rules.len())
-            .map(|i| plan.location(Via::Rule(i as u32)))
-            .collect(),
-        transition_locs: (0..plan.model.transition_lines.len())
-            .map(|i| plan.location(Via::Transition(i as u32)))
-            .collect(),
-        campaign_loc: plan.location(Via::Campaign),
-        as_of: crate::ir::date::format_day(plan.as_of),
-    })
+    Ok(ctx)
 }
 
 /// Runs the plan over an input; returns the merged counts.
@@ -486,24 +523,11 @@ pub fn run(plan: &mut Plan, input: &mut dyn Read, cfg: &RunConfig, sinks: &mut S
 
 /// Reads until `want` more bytes are in `buf` or the input ends.
 fn fill(buf: &mut Vec<u8>, input: &mut dyn Read, want: usize, eof: &mut bool) -> io::Result<()> {
-    let start = buf.len();
-    buf.resize(start + want, 0);
-    let mut got = 0;
-    while got < want {
-        match input.read(&mut buf[start + got..]) {
-            Ok(0) => {
-                *eof = true;
-                break;
-            }
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                buf.truncate(start + got);
-                return Err(e);
-            }
-        }
+    buf.reserve(want);
+    let got = input.take(want as u64).read_to_end(buf)?;
+    if got < want {
+        *eof = true;
     }
-    buf.truncate(start + got);
     Ok(())
 }
 
@@ -616,7 +640,14 @@ fn csv_chunk(ctx: &Ctx, scanner: &Scanner, buf: &[u8], start: usize, end: usize,
     let mut w = Worker::new(ctx.plan);
     let mut fields = Vec::with_capacity(ctx.header.len());
     let mut scratch = Vec::new();
-    let (mut pos, mut line, mut line_pos) = (start, line0, start);
+    let mut pos = start;
+    // Line numbers are counted only when a message needs one.
+    let (mut line, mut line_pos) = (line0, start);
+    let mut line_at = |at: usize| {
+        line += scan::count_lines(&slice[line_pos..at]) as u64;
+        line_pos = at;
+        line
+    };
     let ncols = ctx.header.len();
     while let Step::Record {
         start: rs,
@@ -624,8 +655,6 @@ fn csv_chunk(ctx: &Ctx, scanner: &Scanner, buf: &[u8], start: usize, end: usize,
         unterminated_quote,
     } = scanner.next_record(slice, pos, at_eof, &mut fields)
     {
-        line += scan::count_lines(&slice[line_pos..rs]) as u64;
-        line_pos = rs;
         w.o.stats.read += 1;
         let raw = &slice[rs..re];
         let problem = if unterminated_quote {
@@ -638,23 +667,21 @@ fn csv_chunk(ctx: &Ctx, scanner: &Scanner, buf: &[u8], start: usize, end: usize,
                 column: None,
                 message: format!("expected {ncols} fields as in the header, found {}", fields.len()),
             })
-        } else if let Err(e) = std::str::from_utf8(raw) {
-            let at = rs + e.valid_up_to();
-            Some(Problem {
-                column: fields.iter().position(|f| f.end >= at),
-                message: format!("invalid UTF-8 (byte 0x{:02x})", slice[at]),
-            })
         } else {
-            let mut lead = CsvLead {
-                buf: slice,
-                fields: &fields,
-                scratch: &mut scratch,
-            };
-            w.lead(ctx, &mut lead, line).err()
+            match CsvLead::new(slice, rs..re, &fields, &mut scratch) {
+                Ok(mut lead) => w.lead(ctx, &mut lead, &mut || line_at(rs)).err(),
+                Err(e) => {
+                    let at = rs + e.valid_up_to();
+                    Some(Problem {
+                        column: fields.iter().position(|f| f.end >= at),
+                        message: format!("invalid UTF-8 (byte 0x{:02x})", slice[at]),
+                    })
+                }
+            }
         };
         if let Some(p) = problem {
             let text = String::from_utf8_lossy(trim_terminator(raw));
-            if !w.reject(ctx, line, p, &text) {
+            if !w.reject(ctx, line_at(rs), p, &text) {
                 break;
             }
         }
@@ -701,7 +728,7 @@ fn run_json(plan: &mut Plan, input: &mut dyn Read, cfg: &RunConfig, sinks: &mut 
         let problem = match item.as_object() {
             Some(obj) => {
                 json_columns(obj, &header, &mut cols);
-                w.lead(&ctx, &mut JsonLead { cols: &cols }, n).err()
+                w.lead(&ctx, &mut JsonLead { cols: &cols }, &mut || n).err()
             }
             None => Some(Problem {
                 column: None,
@@ -783,7 +810,7 @@ fn run_jsonl(plan: &mut Plan, input: &mut dyn Read, cfg: &RunConfig, sinks: &mut
         let problem = match &parsed {
             Ok(serde_json::Value::Object(obj)) => {
                 json_columns(obj, &header, &mut cols);
-                w.lead(&ctx, &mut JsonLead { cols: &cols }, n).err()
+                w.lead(&ctx, &mut JsonLead { cols: &cols }, &mut || n).err()
             }
             Ok(_) => Some(Problem {
                 column: None,

@@ -203,16 +203,28 @@ fn num_test(t: &NumTest, x: f64) -> bool {
 
 /// Appends `s` trimmed and lower-cased; false when it is blank (empty is null).
 fn fold_into(buf: &mut String, s: &str) -> bool {
-    let s = s.trim();
+    let s = trim(s);
     if s.is_empty() {
         return false;
     }
     if s.is_ascii() {
-        buf.extend(s.bytes().map(|b| b.to_ascii_lowercase() as char));
+        let start = buf.len();
+        buf.push_str(s);
+        buf[start..].make_ascii_lowercase();
     } else {
         buf.extend(s.chars().flat_map(char::to_lowercase));
     }
     true
+}
+
+/// `str::trim`, with a fast path for the usual ASCII edges.
+#[inline]
+pub fn trim(s: &str) -> &str {
+    let t = s.trim_ascii();
+    match (t.as_bytes().first(), t.as_bytes().last()) {
+        (Some(&a), Some(&b)) if a >= 0x80 || b >= 0x80 => t.trim(),
+        _ => t,
+    }
 }
 
 /// Decodes a cell as a typed value; `Ok(Val::Null)` for empty.
@@ -231,7 +243,7 @@ fn typed(ty: Type, cell: Cell<'_>) -> Result<Val, BadValue> {
             _ => Err(BadValue::Unparsed),
         },
         Cell::Str(s) => {
-            let s = s.trim();
+            let s = trim(s);
             if s.is_empty() {
                 return Ok(Val::Null);
             }
@@ -249,6 +261,12 @@ fn typed(ty: Type, cell: Cell<'_>) -> Result<Val, BadValue> {
 /// not numbers; a value beyond the range of a 64-bit float is too large.
 fn parse_number(s: &str) -> Result<Val, BadValue> {
     let b = s.as_bytes();
+    // Most CRM numbers are small integers: read them without the general float parser.
+    let digits = b.strip_prefix(b"-").unwrap_or(b);
+    if !digits.is_empty() && digits.len() <= 15 && digits.iter().all(u8::is_ascii_digit) {
+        let n = digits.iter().fold(0i64, |acc, &d| acc * 10 + (d - b'0') as i64) as f64;
+        return Ok(Val::Num(if digits.len() < b.len() { -n } else { n }));
+    }
     let ok_start = b[0].is_ascii_digit() || matches!(b[0], b'-' | b'+' | b'.');
     if !ok_start || b.iter().any(|c| c.is_ascii_alphabetic() && !matches!(c, b'e' | b'E')) {
         return Err(BadValue::Unparsed);
