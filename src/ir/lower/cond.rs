@@ -122,7 +122,9 @@ impl Lowerer {
                 Test::Date(DateTest::InFuture(self.amount(f)?, unit))
             }
             (op, ty) => {
-                self.wrong_operator(f, op, ty, field);
+                if !self.conflicted.contains(&f.span) {
+                    self.wrong_operator(f, op, ty, field);
+                }
                 return None;
             }
         };

@@ -131,6 +131,7 @@ impl Lowerer {
                 Some((first, _)) if first == ty => {}
                 Some((first, first_span)) => {
                     let name = self.program.name(self.program.fields[id.index()].name).to_string();
+                    self.conflicted.insert(f.span);
                     self.error(
                         Diagnostic::error(
                             Code::TypeConflict,
