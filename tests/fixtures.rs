@@ -155,3 +155,20 @@ fn every_code_is_documented() {
         .collect();
     assert!(missing.is_empty(), "codes without a section in docs/errors.md: {missing:?}");
 }
+
+#[test]
+fn the_readme_tour_checks_clean() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let start = readme.find("```rev\n").expect("a rev block") + "```rev\n".len();
+    let len = readme[start..].find("```").expect("the block ends");
+    let file = SourceFile::new("README.md", &readme[start..start + len]);
+    let compiled = revc::compile(&file);
+    assert!(
+        compiled.diagnostics.is_empty(),
+        "{}",
+        render_human(&file, &compiled.diagnostics, false)
+    );
+    assert_eq!(compiled.program.models.len(), 1);
+    assert_eq!(compiled.program.campaigns.len(), 1);
+}
