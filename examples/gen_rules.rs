@@ -39,9 +39,15 @@ fn main() {
         let rule = match i % 5 {
             0 => format!("lead score at least {i}"),
             1 => format!("Country is X{i}, Y{i} and not Unsubscribed is true"),
-            2 => format!("Created At in past {} days or Created At before 2024-01-01", i % 365),
+            2 => format!(
+                "Created At in past {} days or Created At before 2024-01-01",
+                i % 365
+            ),
             3 => format!("in smart list \"List {}\"", i % lists),
-            _ => format!("(Job Title starts with T{i} or Job Title is empty) and lead score between 1 and {}", i + 1),
+            _ => format!(
+                "(Job Title starts with T{i} or Job Title is empty) and lead score between 1 and {}",
+                i + 1
+            ),
         };
         let _ = writeln!(out, "    if {rule} then Stage {stage}");
     }

@@ -28,7 +28,10 @@ fn check_exits_1_on_errors() {
     let out = revc(&["check", "tests/fixtures/errors/REV101-unknown-stage.rev"]);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
-    assert!(err.contains("REV101") && err.contains("did you mean `Sales Lead`?"), "{err}");
+    assert!(
+        err.contains("REV101") && err.contains("did you mean `Sales Lead`?"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -37,7 +40,10 @@ fn check_exits_2_on_a_missing_file_with_one_line() {
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("error: cannot read `no/such/file.rev`"), "{err}");
+    assert!(
+        err.starts_with("error: cannot read `no/such/file.rev`"),
+        "{err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
 }
 
@@ -45,12 +51,22 @@ fn check_exits_2_on_a_missing_file_with_one_line() {
 fn check_exits_2_on_usage_errors() {
     assert_eq!(revc(&["check"]).status.code(), Some(2));
     assert_eq!(revc(&["frobnicate"]).status.code(), Some(2));
-    assert_eq!(revc(&["check", "--format", "xml", "examples/lifecycle.rev"]).status.code(), Some(2));
+    assert_eq!(
+        revc(&["check", "--format", "xml", "examples/lifecycle.rev"])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
 fn check_json_has_every_field() {
-    let out = revc(&["check", "--format", "json", "tests/fixtures/errors/REV124-value-list.rev"]);
+    let out = revc(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/errors/REV124-value-list.rev",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     let arr = v.as_array().expect("an array");
@@ -88,12 +104,21 @@ fn compile_emits_ir_json() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON IR");
     assert_eq!(v["models"][0]["status"], "approved");
-    assert!(v["names"].as_array().unwrap().iter().any(|n| n == "Lead Lifecycle"));
+    assert!(
+        v["names"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n == "Lead Lifecycle")
+    );
 }
 
 #[test]
 fn compile_exits_1_on_errors_and_2_on_missing_file() {
-    let out = revc(&["compile", "tests/fixtures/errors/REV142-duplicate-default.rev"]);
+    let out = revc(&[
+        "compile",
+        "tests/fixtures/errors/REV142-duplicate-default.rev",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     assert_eq!(revc(&["compile", "missing.rev"]).status.code(), Some(2));
@@ -110,5 +135,8 @@ fn check_reports_every_file_and_keeps_going() {
     // An I/O error wins: the run could not look at everything it was asked to.
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
-    assert!(err.contains("REV101") && err.contains("cannot read `missing.rev`"), "{err}");
+    assert!(
+        err.contains("REV101") && err.contains("cannot read `missing.rev`"),
+        "{err}"
+    );
 }

@@ -1,7 +1,7 @@
 //! Fixture tests: every error code has a fixture whose rendered diagnostics are snapshotted, every
 //! construct has a fixture whose IR is snapshotted, and the shipped examples check clean.
 
-use revc::diag::{render_human, Code, SourceFile};
+use revc::diag::{Code, SourceFile, render_human};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -19,7 +19,10 @@ fn rev_files(dir: &str) -> Vec<PathBuf> {
 }
 
 fn stem(path: &Path) -> String {
-    path.file_stem().expect("a file name").to_string_lossy().into_owned()
+    path.file_stem()
+        .expect("a file name")
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// What `revc check` shows for one error fixture, colour off. A file that is not UTF-8 never
@@ -67,7 +70,10 @@ fn error_fixtures_render_as_snapshotted() {
 #[test]
 fn every_code_has_a_fixture_that_shows_it() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
-    let fixtures: Vec<String> = rev_files("tests/fixtures/errors").iter().map(|p| stem(p)).collect();
+    let fixtures: Vec<String> = rev_files("tests/fixtures/errors")
+        .iter()
+        .map(|p| stem(p))
+        .collect();
     let mut missing = Vec::new();
     for code in Code::ALL {
         let code = code.as_str();
@@ -79,7 +85,10 @@ fn every_code_has_a_fixture_that_shows_it() {
             missing.push(code);
         }
     }
-    assert!(missing.is_empty(), "codes without a fixture whose snapshot shows them: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "codes without a fixture whose snapshot shows them: {missing:?}"
+    );
 }
 
 #[test]
@@ -120,7 +129,10 @@ fn examples_check_clean() {
     let names: Vec<String> = files.iter().map(|p| stem(p)).collect();
     assert!(names.contains(&"lifecycle".to_string()) && names.contains(&"xeducation".to_string()));
     for path in files {
-        let file = SourceFile::new(path.display().to_string(), std::fs::read_to_string(&path).unwrap());
+        let file = SourceFile::new(
+            path.display().to_string(),
+            std::fs::read_to_string(&path).unwrap(),
+        );
         let compiled = revc::compile(&file);
         assert!(
             compiled.diagnostics.is_empty(),
@@ -135,7 +147,11 @@ fn the_design_rule_line_parses_verbatim() {
     let src = "model M {\n  stage Known\n  stage \"Sales Lead\"\n  assignment rules {\n    \
                if lead score at least 40 then Sales Lead\n    default Known\n  }\n}\n";
     let compiled = revc::compile(&SourceFile::new("verbatim.rev", src));
-    assert!(compiled.diagnostics.is_empty(), "{:?}", compiled.diagnostics);
+    assert!(
+        compiled.diagnostics.is_empty(),
+        "{:?}",
+        compiled.diagnostics
+    );
     let ir = serde_json::to_value(&compiled.program).expect("serializes");
     let names = ir["names"].as_array().expect("names");
     assert!(names.iter().any(|n| n == "lead score"), "{names:?}");
@@ -153,7 +169,10 @@ fn every_code_is_documented() {
         .map(|c| c.as_str())
         .filter(|c| !doc.contains(&format!("## {c}")))
         .collect();
-    assert!(missing.is_empty(), "codes without a section in docs/errors.md: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "codes without a section in docs/errors.md: {missing:?}"
+    );
 }
 
 #[test]

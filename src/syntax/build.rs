@@ -1,7 +1,7 @@
 //! Builds the syntax tree from pest's pairs: one function per grammar rule.
 
-use super::ast::*;
 use super::Rule;
+use super::ast::*;
 use crate::span::Span;
 use pest::iterators::Pair;
 

@@ -3,8 +3,8 @@
 use super::{RevParser, Rule};
 use crate::diag::{Code, Diagnostic};
 use crate::span::Span;
-use pest::error::{Error, ErrorVariant, InputLocation};
 use pest::Parser;
+use pest::error::{Error, ErrorVariant, InputLocation};
 
 /// Converts a pest error from parsing `src[offset..]` into a diagnostic; also returns the error's
 /// offset in the file.
@@ -37,9 +37,15 @@ pub(super) fn syntax_error(src: &str, offset: usize, err: &Error<Rule>) -> (Diag
     }
     // Names and values never cross lines: when the line stops early, the error is at its end,
     // not at whatever starts the next line.
-    if ["a value", "a name", "a number", "an operator", "a condition"]
-        .iter()
-        .any(|e| expected.contains(e))
+    if [
+        "a value",
+        "a name",
+        "a number",
+        "an operator",
+        "a condition",
+    ]
+    .iter()
+    .any(|e| expected.contains(e))
     {
         pos = end_of_previous_line(src, offset, pos);
     }
@@ -87,7 +93,9 @@ fn unterminated_quote(src: &str, pos: usize) -> Option<Diagnostic> {
             Span::new(pos, pos + line.len()),
             "this quote has no closing `\"`",
         )
-        .with_help("close the quote before the end of the line; write `\\\"` for a quote inside it"),
+        .with_help(
+            "close the quote before the end of the line; write `\\\"` for a quote inside it",
+        ),
     )
 }
 
@@ -108,7 +116,11 @@ fn end_of_previous_line(src: &str, offset: usize, pos: usize) -> usize {
             }
         }
     }
-    if before[end..].contains('\n') { offset + end } else { pos }
+    if before[end..].contains('\n') {
+        offset + end
+    } else {
+        pos
+    }
 }
 
 /// Where a `#` comment starts in a line, outside quotes.
@@ -236,7 +248,11 @@ fn found_at(src: &str, pos: usize) -> String {
         Some('\n') | Some('\r') => "end of line".into(),
         Some(c) if !is_word_char(c) => format!("`{c}`"),
         Some(_) => {
-            let word: String = rest.chars().take_while(|&c| is_word_char(c)).take(40).collect();
+            let word: String = rest
+                .chars()
+                .take_while(|&c| is_word_char(c))
+                .take(40)
+                .collect();
             format!("`{word}`")
         }
     }
@@ -308,7 +324,11 @@ fn help_for(expected: &[&str], src: &str, pos: usize) -> String {
 
 /// Whether a top-level block keyword stands at `pos`.
 fn starts_block(src: &str, pos: usize) -> bool {
-    let rest: String = src[pos..].chars().take(12).collect::<String>().to_ascii_lowercase();
+    let rest: String = src[pos..]
+        .chars()
+        .take(12)
+        .collect::<String>()
+        .to_ascii_lowercase();
     ["fields", "smart list", "model", "campaign"]
         .iter()
         .any(|k| rest.starts_with(k))
