@@ -247,13 +247,13 @@ impl Lowerer {
         );
         for (k, &m) in members.iter().enumerate() {
             let next = members[(k + 1) % members.len()];
-            if let Some(&(_, span)) = edges[m].iter().find(|(t, _)| t.index() == next) {
-                if span != closing {
-                    d = d.with_label(
-                        span,
-                        format!("`{}` includes `{}`", names[k], names[(k + 1) % names.len()]),
-                    );
-                }
+            if let Some(&(_, span)) = edges[m].iter().find(|(t, _)| t.index() == next)
+                && span != closing
+            {
+                d = d.with_label(
+                    span,
+                    format!("`{}` includes `{}`", names[k], names[(k + 1) % names.len()]),
+                );
             }
         }
         self.error(d);

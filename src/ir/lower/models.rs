@@ -109,10 +109,7 @@ impl Lowerer {
                 ModelItem::Transition(t) => {
                     let from = self.stage_ref(&stages, &t.from, &m.name.text);
                     let to = self.stage_ref(&stages, &t.to, &m.name.text);
-                    let when = match &t.when {
-                        Some(c) => Some(self.lower_cond(c)),
-                        None => None,
-                    };
+                    let when = t.when.as_ref().map(|c| self.lower_cond(c));
                     if let (Some(from), Some(to)) = (from, to) {
                         let when = match when {
                             Some(None) => continue,
