@@ -1,6 +1,6 @@
 //! `revc check FILE...`: parse and validate, print every diagnostic, exit 1 on any error.
 
-use super::{read_source, stderr_color, Format, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format, read_source, stderr_color};
 use crate::diag::{render_human, render_json};
 
 /// Arguments of `revc check`.
@@ -35,7 +35,10 @@ pub fn run(args: Args) -> i32 {
         let compiled = crate::compile(&file);
         errors += compiled.diagnostics.iter().filter(|d| d.is_error()).count();
         match args.format {
-            Format::Human => eprint!("{}", render_human(&file, &compiled.diagnostics, stderr_color())),
+            Format::Human => eprint!(
+                "{}",
+                render_human(&file, &compiled.diagnostics, stderr_color())
+            ),
             Format::Json => json.extend(render_json(&file, &compiled.diagnostics)),
         }
     }

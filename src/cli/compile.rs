@@ -1,6 +1,6 @@
 //! `revc compile FILE --emit ir`: print what a file compiles to.
 
-use super::{read_source, stderr_color, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, read_source, stderr_color};
 use crate::diag::render_human;
 
 /// What `compile` prints.
@@ -27,12 +27,19 @@ pub fn run(args: Args) -> i32 {
         Ok(f) => f,
         Err(msg) => {
             eprintln!("{msg}");
-            return if msg.contains("REV003") { EXIT_FINDINGS } else { EXIT_USAGE };
+            return if msg.contains("REV003") {
+                EXIT_FINDINGS
+            } else {
+                EXIT_USAGE
+            };
         }
     };
     let compiled = crate::compile(&file);
     if compiled.has_errors() {
-        eprint!("{}", render_human(&file, &compiled.diagnostics, stderr_color()));
+        eprint!(
+            "{}",
+            render_human(&file, &compiled.diagnostics, stderr_color())
+        );
         return EXIT_FINDINGS;
     }
     match args.emit {

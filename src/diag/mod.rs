@@ -5,7 +5,7 @@ mod render;
 pub mod suggest;
 
 pub use codes::Code;
-pub use render::{render_human, render_json, JsonDiagnostic};
+pub use render::{JsonDiagnostic, render_human, render_json};
 
 use crate::span::Span;
 use serde::Serialize;
@@ -50,7 +50,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error with a primary label.
-    pub fn error(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+    pub fn error(
+        code: Code,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             code,
             severity: Severity::Error,

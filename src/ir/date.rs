@@ -190,12 +190,18 @@ mod tests {
             assert_eq!(days_from_civil(y, m, d), z);
         }
         assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(format_day(days_from_civil(2024, 2, 29) as i32), "2024-02-29");
+        assert_eq!(
+            format_day(days_from_civil(2024, 2, 29) as i32),
+            "2024-02-29"
+        );
     }
 
     #[test]
     fn parses_dates_and_offsets() {
-        assert_eq!(parse_date("2024-06-01").unwrap().day, days_from_civil(2024, 6, 1) as i32);
+        assert_eq!(
+            parse_date("2024-06-01").unwrap().day,
+            days_from_civil(2024, 6, 1) as i32
+        );
         assert!(parse_date("2023-02-29").is_none());
         assert!(parse_date("2024-13-01").is_none());
         let late = parse_date("2024-05-31T23:30:00-02:00").unwrap();

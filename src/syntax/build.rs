@@ -1,7 +1,7 @@
 //! Builds the syntax tree from pest's pairs: one function per grammar rule.
 
-use super::ast::*;
 use super::Rule;
+use super::ast::*;
 use crate::span::Span;
 use pest::iterators::Pair;
 
@@ -13,10 +13,41 @@ pub(super) struct Builder {
     pub base: usize,
 }
 
+/// Length of `text` without trailing whitespace and trailing `#` comments.
+fn content_len(text: &str) -> usize {
+    let mut t = text.trim_end();
+    loop {
+        let line_start = t.rfind('\n').map_or(0, |i| i + 1);
+        match comment_start(&t[line_start..]) {
+            Some(i) => t = t[..line_start + i].trim_end(),
+            None => return t.len(),
+        }
+    }
+}
+
+/// Where a `#` comment starts in one line, ignoring `#` inside quotes.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_quote = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_quote => escaped = true,
+            '"' => in_quote = !in_quote,
+            '#' if !in_quote => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
 impl Builder {
+    /// The span of a pair without the whitespace and comments pest skips after its last token
+    /// (a rule ending in a repetition swallows them), so labels end on the construct itself.
     fn span(&self, p: &P) -> Span {
         let s = p.as_span();
-        Span::new(self.base + s.start(), self.base + s.end())
+        let end = s.start() + content_len(p.as_str());
+        Span::new(self.base + s.start(), self.base + end)
     }
 
     fn word(&self, p: &P) -> Word {

@@ -3,8 +3,8 @@
 use super::{RevParser, Rule};
 use crate::diag::{Code, Diagnostic};
 use crate::span::Span;
-use pest::error::{Error, ErrorVariant, InputLocation};
 use pest::Parser;
+use pest::error::{Error, ErrorVariant, InputLocation};
 
 /// Converts a pest error from parsing `src[offset..]` into a diagnostic; also returns the error's
 /// offset in the file.
@@ -13,7 +13,7 @@ pub(super) fn syntax_error(src: &str, offset: usize, err: &Error<Rule>) -> (Diag
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
-    let pos = offset + rel;
+    let mut pos = offset + rel;
     let mut expected: Vec<&'static str> = Vec::new();
     if let ErrorVariant::ParsingError { positives, .. } = &err.variant {
         for r in positives {
@@ -24,25 +24,119 @@ pub(super) fn syntax_error(src: &str, offset: usize, err: &Error<Rule>) -> (Diag
         push_unique(&mut expected, tok);
     }
     expected.retain(|e| !e.is_empty());
+    // A value or name may be quoted, so "a quoted name" beside them says nothing new.
+    if expected.contains(&"a value") || expected.contains(&"a name") {
+        expected.retain(|e| *e != "a quoted name");
+    }
+    // Nothing expected and nothing consumed: the block's first word is not a block keyword.
+    if expected.is_empty() && src[offset..pos].trim().is_empty() {
+        expected.extend(BLOCK_KEYWORDS);
+    }
+    if let Some(d) = unterminated_quote(src, pos) {
+        return (d, pos);
+    }
+    // Names and values never cross lines: when the line stops early, the error is at its end,
+    // not at whatever starts the next line.
+    if [
+        "a value",
+        "a name",
+        "a number",
+        "an operator",
+        "a condition",
+    ]
+    .iter()
+    .any(|e| expected.contains(e))
+    {
+        pos = end_of_previous_line(src, offset, pos);
+    }
+    // An unclosed block runs into the next one; the rest of what could continue it is noise.
+    if expected.contains(&"`}`") && starts_block(src, pos) {
+        expected = vec!["`}`"];
+    }
     let found = found_at(src, pos);
-    let message = if expected.is_empty() {
-        format!("unexpected {found}")
-    } else {
-        format!("expected {}, found {found}", join_or(&expected))
-    };
+    let message = format!("expected {}, found {found}", join_or(&expected));
     let len = found_len(src, pos);
     let mut diag = Diagnostic::error(
         Code::Syntax,
         message,
         Span::new(pos, pos + len),
-        if expected.is_empty() {
-            "unexpected here".to_string()
-        } else {
-            format!("expected {} here", join_or(&expected))
-        },
+        format!("expected {} here", join_or(&expected)),
     );
     diag.help = Some(help_for(&expected, src, pos));
     (diag, pos)
+}
+
+/// The words that start a top-level block.
+const BLOCK_KEYWORDS: [&str; 4] = ["`fields`", "`smart list`", "`model`", "`campaign`"];
+
+/// If `pos` is at a quote that the line never closes, the error says so.
+fn unterminated_quote(src: &str, pos: usize) -> Option<Diagnostic> {
+    let rest = &src[pos..];
+    if !rest.starts_with('"') {
+        return None;
+    }
+    let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    let line = line.trim_end_matches('\r');
+    let mut escaped = false;
+    for c in line[1..].chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return None,
+            _ => {}
+        }
+    }
+    Some(
+        Diagnostic::error(
+            Code::Syntax,
+            "quoted text is not closed on its line",
+            Span::new(pos, pos + line.len()),
+            "this quote has no closing `\"`",
+        )
+        .with_help(
+            "close the quote before the end of the line; write `\\\"` for a quote inside it",
+        ),
+    )
+}
+
+/// When only whitespace and comments lie between the last token before `pos` and `pos`, and
+/// they hold a line break, the end of that token; otherwise `pos`.
+fn end_of_previous_line(src: &str, offset: usize, pos: usize) -> usize {
+    let before = &src[offset..pos];
+    let mut end = before.len();
+    loop {
+        let trimmed = before[..end].trim_end();
+        let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+        // A comment on the previous line is skipped too (a `#` inside quotes is not one).
+        match comment_in(&trimmed[line_start..]) {
+            Some(i) => end = line_start + i,
+            None => {
+                end = trimmed.len();
+                break;
+            }
+        }
+    }
+    if before[end..].contains('\n') {
+        offset + end
+    } else {
+        pos
+    }
+}
+
+/// Where a `#` comment starts in a line, outside quotes.
+fn comment_in(line: &str) -> Option<usize> {
+    let mut in_quote = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_quote => escaped = true,
+            '"' => in_quote = !in_quote,
+            '#' if !in_quote => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn push_unique(v: &mut Vec<&'static str>, s: &'static str) {
@@ -154,7 +248,11 @@ fn found_at(src: &str, pos: usize) -> String {
         Some('\n') | Some('\r') => "end of line".into(),
         Some(c) if !is_word_char(c) => format!("`{c}`"),
         Some(_) => {
-            let word: String = rest.chars().take_while(|&c| is_word_char(c)).take(40).collect();
+            let word: String = rest
+                .chars()
+                .take_while(|&c| is_word_char(c))
+                .take(40)
+                .collect();
             format!("`{word}`")
         }
     }
@@ -188,17 +286,50 @@ fn help_for(expected: &[&str], src: &str, pos: usize) -> String {
                 \"quoted text\""
             .into();
     }
+    if expected.contains(&"`days`, `weeks`, `months` or `years`") {
+        return "write e.g. `in past 30 days`; the units are days, weeks, months and years".into();
+    }
+    if expected.contains(&"`hours`, `days` or `weeks`") {
+        return "an SLA is `sla N hours`, `sla N days` or `sla N weeks`".into();
+    }
     if expected.contains(&"`then`") {
         return "an assignment rule is `if CONDITION then STAGE`".into();
     }
-    if expected.contains(&"`fields`") || expected.contains(&"`model`") {
-        return format!(
-            "a file holds `fields`, `smart list`, `model` and `campaign` blocks; {word} starts none of them"
-        );
+    if expected.contains(&"`->`") {
+        return "a transition is `transition FROM -> TO when CONDITION`".into();
     }
     if expected.contains(&"`when`") || expected.contains(&"`otherwise`") {
         return "a transition is `transition FROM -> TO when CONDITION` or `transition FROM -> TO otherwise`"
             .into();
     }
+    if expected.contains(&"`}`") && starts_block(src, pos) {
+        return format!("a block is not closed: add `}}` before {word}");
+    }
+    if expected.contains(&"`fields`") || expected.contains(&"`model`") {
+        let found = word.trim_matches('`');
+        let keywords = ["fields", "smart list", "model", "campaign"];
+        // Keywords are short, so two edits is a typo here (`modle`, `campain`).
+        let near = keywords
+            .iter()
+            .find(|k| crate::diag::suggest::distance(&found.to_lowercase(), k) <= 2);
+        return match near {
+            Some(k) => format!("did you mean `{k}`?"),
+            None => format!(
+                "a file holds `fields`, `smart list`, `model` and `campaign` blocks; {word} starts none of them"
+            ),
+        };
+    }
     "see docs/language.md for the form of each construct".into()
+}
+
+/// Whether a top-level block keyword stands at `pos`.
+fn starts_block(src: &str, pos: usize) -> bool {
+    let rest: String = src[pos..]
+        .chars()
+        .take(12)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["fields", "smart list", "model", "campaign"]
+        .iter()
+        .any(|k| rest.starts_with(k))
 }

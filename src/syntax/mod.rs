@@ -63,7 +63,11 @@ fn resume_point(src: &str, pos: usize) -> Option<usize> {
     let mut line_start = src[pos..].find('\n')? + pos + 1;
     loop {
         let line = &src[line_start..];
-        let lower: String = line.chars().take(12).collect::<String>().to_ascii_lowercase();
+        let lower: String = line
+            .chars()
+            .take(12)
+            .collect::<String>()
+            .to_ascii_lowercase();
         if ["fields", "smart list", "model", "campaign"]
             .iter()
             .any(|k| lower.starts_with(k))

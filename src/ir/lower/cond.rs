@@ -1,10 +1,10 @@
 //! Conditions: filters typed against their field, values parsed once, names resolved.
 
-use super::fields::article;
 use super::Lowerer;
-use crate::diag::{suggest, Code, Diagnostic};
+use super::fields::article;
+use crate::diag::{Code, Diagnostic, suggest};
 use crate::ir::date::parse_date;
-use crate::ir::{name_key, Cond, CondId, DateTest, DateVal, Filter, NumTest, Test, TextOp, Type};
+use crate::ir::{Cond, CondId, DateTest, DateVal, Filter, NumTest, Test, TextOp, Type, name_key};
 use crate::syntax::ast::{self, Op, ValueKind};
 
 /// Largest amount accepted by `in past N UNIT` / `in future N UNIT`.
@@ -108,7 +108,9 @@ impl Lowerer {
             (Op::GreaterThan | Op::After, Type::Date) => {
                 Test::Date(DateTest::After(self.one_date(f)?))
             }
-            (Op::LessThan | Op::Before, Type::Date) => Test::Date(DateTest::Before(self.one_date(f)?)),
+            (Op::LessThan | Op::Before, Type::Date) => {
+                Test::Date(DateTest::Before(self.one_date(f)?))
+            }
             (Op::Between, Type::Date) => {
                 let v = self.dates(f)?;
                 if v[0].cmp_lang(&v[1]).is_gt() {
@@ -122,7 +124,9 @@ impl Lowerer {
                 Test::Date(DateTest::InFuture(self.amount(f)?, unit))
             }
             (op, ty) => {
-                self.wrong_operator(f, op, ty, field);
+                if !self.conflicted.contains(&f.span) {
+                    self.wrong_operator(f, op, ty, field);
+                }
                 return None;
             }
         };
@@ -141,14 +145,24 @@ impl Lowerer {
         let name = self.program.name(fld.name).to_string();
         let how = if fld.declared { "declared" } else { "inferred" };
         let ops = match ty {
-            Type::Text => "`is`, `is not`, `contains`, `starts with`, `ends with` and their `not` forms",
-            Type::Number => "`is`, `is not`, `at least`, `at most`, `greater than`, `less than`, `between`",
-            Type::Date => "`is`, `before`, `after`, `on or before`, `on or after`, `between`, `in past`, `in future`",
+            Type::Text => {
+                "`is`, `is not`, `contains`, `starts with`, `ends with` and their `not` forms"
+            }
+            Type::Number => {
+                "`is`, `is not`, `at least`, `at most`, `greater than`, `less than`, `between`"
+            }
+            Type::Date => {
+                "`is`, `before`, `after`, `on or before`, `on or after`, `between`, `in past`, `in future`"
+            }
             Type::Boolean => "`is true`, `is false`",
         };
         let d = Diagnostic::error(
             Code::OperatorType,
-            format!("`{}` does not apply to {} field `{name}`", op.words(), ty.as_str()),
+            format!(
+                "`{}` does not apply to {} field `{name}`",
+                op.words(),
+                ty.as_str()
+            ),
             f.op_span,
             format!("not an operator for {}", article(ty)),
         )
@@ -211,7 +225,9 @@ impl Lowerer {
                         v.span,
                         "expected a number",
                     )
-                    .with_help("write digits, with an optional `-` and decimal point: `40`, `-2.5`"),
+                    .with_help(
+                        "write digits, with an optional `-` and decimal point: `40`, `-2.5`",
+                    ),
                 );
                 None
             }
@@ -272,7 +288,9 @@ impl Lowerer {
                         v.span,
                         "expected true or false",
                     )
-                    .with_help("boolean fields take `is true` or `is false` (yes/no and 1/0 also work)"),
+                    .with_help(
+                        "boolean fields take `is true` or `is false` (yes/no and 1/0 also work)",
+                    ),
                 );
                 None
             }

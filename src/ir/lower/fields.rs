@@ -1,8 +1,8 @@
 //! Field types: the `fields` block, and inference from use for fields it does not declare.
 
 use super::Lowerer;
-use crate::diag::{suggest, Code, Diagnostic};
-use crate::ir::{field_key, Field, FieldId, Type};
+use crate::diag::{Code, Diagnostic, suggest};
+use crate::ir::{Field, FieldId, Type, field_key};
 use crate::span::Span;
 use crate::syntax::ast::{self, Cond, Item, ModelItem, Op, ValueKind};
 
@@ -23,9 +23,12 @@ pub(super) fn implied_type(f: &ast::Filter) -> Option<Type> {
         Op::AtLeast | Op::AtMost | Op::GreaterThan | Op::LessThan | Op::Between => {
             Some(if any_date { Type::Date } else { Type::Number })
         }
-        Op::Before | Op::After | Op::OnOrBefore | Op::OnOrAfter | Op::InPast(_) | Op::InFuture(_) => {
-            Some(Type::Date)
-        }
+        Op::Before
+        | Op::After
+        | Op::OnOrBefore
+        | Op::OnOrAfter
+        | Op::InPast(_)
+        | Op::InFuture(_) => Some(Type::Date),
         Op::Is | Op::IsNot => {
             let all = |pred: &dyn Fn(&ast::Value) -> bool| f.values.iter().all(pred);
             if all(&|v| v.kind == ValueKind::Bare && is_bool_word(&v.text)) {
@@ -130,7 +133,11 @@ impl Lowerer {
                 }
                 Some((first, _)) if first == ty => {}
                 Some((first, first_span)) => {
-                    let name = self.program.name(self.program.fields[id.index()].name).to_string();
+                    let name = self
+                        .program
+                        .name(self.program.fields[id.index()].name)
+                        .to_string();
+                    self.conflicted.insert(f.span);
                     self.error(
                         Diagnostic::error(
                             Code::TypeConflict,
@@ -174,7 +181,9 @@ impl Lowerer {
                                 decl.name.span,
                                 "a type should follow this name",
                             )
-                            .with_help("write one of `text`, `number`, `date`, `boolean` after the name"),
+                            .with_help(
+                                "write one of `text`, `number`, `date`, `boolean` after the name",
+                            ),
                         );
                         (decl.name.text.clone(), None)
                     }
@@ -185,7 +194,10 @@ impl Lowerer {
         let span = decl.name.span;
         if let Some(&prev) = self.fields_by_key.get(&key) {
             let prev_span = self.program.fields[prev.index()].span;
-            let prev_name = self.program.name(self.program.fields[prev.index()].name).to_string();
+            let prev_name = self
+                .program
+                .name(self.program.fields[prev.index()].name)
+                .to_string();
             self.error(
                 Diagnostic::error(
                     Code::DuplicateField,
@@ -220,7 +232,9 @@ impl Lowerer {
             "boolean" => Some(Type::Boolean),
             _ => {
                 let help = suggest::did_you_mean(&w.text, ["text", "number", "date", "boolean"])
-                    .unwrap_or_else(|| "the types are `text`, `number`, `date` and `boolean`".into());
+                    .unwrap_or_else(|| {
+                        "the types are `text`, `number`, `date` and `boolean`".into()
+                    });
                 self.error(
                     Diagnostic::error(
                         Code::UnknownType,
@@ -247,7 +261,12 @@ impl Lowerer {
             .map(|f| self.program.name(f.name).to_string())
             .collect();
         let help = suggest::did_you_mean(&name.text, declared.iter().map(String::as_str))
-            .unwrap_or_else(|| format!("declare it in the `fields` block, e.g. `\"{}\" text`", name.text));
+            .unwrap_or_else(|| {
+                format!(
+                    "declare it in the `fields` block, e.g. `\"{}\" text`",
+                    name.text
+                )
+            });
         self.error(
             Diagnostic::error(
                 Code::UnknownField,

@@ -2,7 +2,7 @@
 
 use super::Lowerer;
 use crate::diag::{Code, Diagnostic};
-use crate::ir::{name_key, Cond, CondId, ListFilter, MatchKind, SmartList, SmartListId};
+use crate::ir::{Cond, CondId, ListFilter, MatchKind, SmartList, SmartListId, name_key};
 use crate::span::Span;
 use crate::syntax::ast::{self, Item, Match, MatchExpr};
 use std::collections::HashMap;
@@ -71,7 +71,10 @@ impl Lowerer {
                     self.error(
                         Diagnostic::error(
                             Code::DuplicateFilterNumber,
-                            format!("filter number {number} is used twice in smart list `{}`", l.name.text),
+                            format!(
+                                "filter number {number} is used twice in smart list `{}`",
+                                l.name.text
+                            ),
                             lf.number.span,
                             "used again here",
                         )
@@ -132,7 +135,8 @@ impl Lowerer {
                                 "no filter has this number",
                             )
                             .with_help(if have.is_empty() {
-                                "the list has no filters; add `1: FIELD OPERATOR VALUE` lines".to_string()
+                                "the list has no filters; add `1: FIELD OPERATOR VALUE` lines"
+                                    .to_string()
                             } else {
                                 format!("its filters are numbered {}", have.join(", "))
                             }),
@@ -216,10 +220,19 @@ impl Lowerer {
         }
     }
 
-    fn report_cycle(&mut self, members: &[usize], edges: &[Vec<(SmartListId, Span)>], closing: Span) {
+    fn report_cycle(
+        &mut self,
+        members: &[usize],
+        edges: &[Vec<(SmartListId, Span)>],
+        closing: Span,
+    ) {
         let names: Vec<String> = members
             .iter()
-            .map(|&m| self.program.name(self.program.smart_lists[m].name).to_string())
+            .map(|&m| {
+                self.program
+                    .name(self.program.smart_lists[m].name)
+                    .to_string()
+            })
             .collect();
         let mut chain: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
         chain.push(format!("`{}`", names[0]));
@@ -229,13 +242,18 @@ impl Lowerer {
             closing,
             "this test closes the cycle",
         )
-        .with_help("a smart list cannot depend on itself; move the shared filters into a third list");
+        .with_help(
+            "a smart list cannot depend on itself; move the shared filters into a third list",
+        );
         for (k, &m) in members.iter().enumerate() {
             let next = members[(k + 1) % members.len()];
-            if let Some(&(_, span)) = edges[m].iter().find(|(t, _)| t.index() == next) {
-                if span != closing {
-                    d = d.with_label(span, format!("`{}` includes `{}`", names[k], names[(k + 1) % names.len()]));
-                }
+            if let Some(&(_, span)) = edges[m].iter().find(|(t, _)| t.index() == next)
+                && span != closing
+            {
+                d = d.with_label(
+                    span,
+                    format!("`{}` includes `{}`", names[k], names[(k + 1) % names.len()]),
+                );
             }
         }
         self.error(d);

@@ -24,6 +24,7 @@ pub fn lower(file: &ast::File, src: &str) -> (Program, Vec<Diagnostic>) {
         fields_by_key: HashMap::new(),
         has_fields_block: false,
         lists_by_key: HashMap::new(),
+        conflicted: std::collections::HashSet::new(),
     };
     cx.type_fields(file);
     cx.register_lists(file);
@@ -47,6 +48,9 @@ struct Lowerer {
     has_fields_block: bool,
     /// Smart list name key to list and its name's span.
     lists_by_key: HashMap<String, (SmartListId, Span)>,
+    /// Filters already reported as a type conflict (REV125); their operator is not reported
+    /// again as not applying to the field's type, which would say the same thing twice.
+    conflicted: std::collections::HashSet<Span>,
 }
 
 impl Lowerer {

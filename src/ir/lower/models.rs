@@ -1,10 +1,10 @@
 //! Models (stages, status, phases, transitions, assignment rules) and campaigns.
 
 use super::Lowerer;
-use crate::diag::{suggest, Code, Diagnostic};
+use crate::diag::{Code, Diagnostic, suggest};
 use crate::ir::{
-    name_key, AssignRule, Campaign, DefaultRule, Model, ModelId, Phase, Stage, StageId, StageKind,
-    Status, Transition,
+    AssignRule, Campaign, DefaultRule, Model, ModelId, Phase, Stage, StageId, StageKind, Status,
+    Transition, name_key,
 };
 use crate::span::Span;
 use crate::syntax::ast::{self, Item, ModelItem};
@@ -78,7 +78,9 @@ impl Lowerer {
                     phase_names.insert(key, p.name.span);
                     let mut members = Vec::new();
                     for s in &p.stages {
-                        let Some(id) = self.stage_ref(&stages, s, &m.name.text) else { continue };
+                        let Some(id) = self.stage_ref(&stages, s, &m.name.text) else {
+                            continue;
+                        };
                         if let Some(&first) = phase_of.get(&id) {
                             self.error(
                                 Diagnostic::error(
@@ -88,7 +90,9 @@ impl Lowerer {
                                     "listed again here",
                                 )
                                 .with_label(first, "first listed here")
-                                .with_help("a stage belongs to at most one phase; remove one of the two"),
+                                .with_help(
+                                    "a stage belongs to at most one phase; remove one of the two",
+                                ),
                             );
                             continue;
                         }
@@ -105,10 +109,7 @@ impl Lowerer {
                 ModelItem::Transition(t) => {
                     let from = self.stage_ref(&stages, &t.from, &m.name.text);
                     let to = self.stage_ref(&stages, &t.to, &m.name.text);
-                    let when = match &t.when {
-                        Some(c) => Some(self.lower_cond(c)),
-                        None => None,
-                    };
+                    let when = t.when.as_ref().map(|c| self.lower_cond(c));
                     if let (Some(from), Some(to)) = (from, to) {
                         let when = match when {
                             Some(None) => continue,
@@ -130,12 +131,17 @@ impl Lowerer {
                         self.error(
                             Diagnostic::error(
                                 Code::DuplicateSection,
-                                format!("model `{}` has more than one `assignment rules` block", m.name.text),
+                                format!(
+                                    "model `{}` has more than one `assignment rules` block",
+                                    m.name.text
+                                ),
                                 keyword_span(rb.span, "assignment rules"),
                                 "second block here",
                             )
                             .with_label(keyword_span(first, "assignment rules"), "first block here")
-                            .with_help("put all assignment rules in one block; the first match wins"),
+                            .with_help(
+                                "put all assignment rules in one block; the first match wins",
+                            ),
                         );
                     }
                     rules_block.get_or_insert(rb.span);
@@ -156,7 +162,10 @@ impl Lowerer {
                 self.error(
                     Diagnostic::error(
                         Code::DuplicateStage,
-                        format!("stage `{}` is declared twice in model `{}`", s.name.text, m.name.text),
+                        format!(
+                            "stage `{}` is declared twice in model `{}`",
+                            s.name.text, m.name.text
+                        ),
                         s.name.span,
                         "declared again here",
                     )
@@ -168,17 +177,20 @@ impl Lowerer {
             let kind = match &s.kind {
                 None | Some(ast::StageKind::Inventory(_)) => StageKind::Inventory,
                 Some(ast::StageKind::Gate(_)) => StageKind::Gate,
-                Some(ast::StageKind::Sla { duration, span }) => match duration {
-                    Some((n, unit)) => {
-                        let per = match unit.text.to_ascii_lowercase().trim_end_matches('s') {
-                            "hour" => 1u64,
-                            "day" => 24,
-                            _ => 24 * 7,
-                        };
-                        match n.text.parse::<u64>().ok().map(|n| n * per) {
-                            Some(h) if h > 0 && h <= u32::MAX as u64 => StageKind::Sla { hours: h as u32 },
-                            _ => {
-                                self.error(
+                Some(ast::StageKind::Sla { duration, span }) => {
+                    match duration {
+                        Some((n, unit)) => {
+                            let per = match unit.text.to_ascii_lowercase().trim_end_matches('s') {
+                                "hour" => 1u64,
+                                "day" => 24,
+                                _ => 24 * 7,
+                            };
+                            match n.text.parse::<u64>().ok().map(|n| n * per) {
+                                Some(h) if h > 0 && h <= u32::MAX as u64 => {
+                                    StageKind::Sla { hours: h as u32 }
+                                }
+                                _ => {
+                                    self.error(
                                     Diagnostic::error(
                                         Code::SlaWithoutDuration,
                                         format!("SLA of stage `{}` must be a positive duration", s.name.text),
@@ -187,12 +199,12 @@ impl Lowerer {
                                     )
                                     .with_help("write e.g. `sla 3 days`, `sla 48 hours` or `sla 2 weeks`"),
                                 );
-                                StageKind::Sla { hours: 0 }
+                                    StageKind::Sla { hours: 0 }
+                                }
                             }
                         }
-                    }
-                    None => {
-                        self.error(
+                        None => {
+                            self.error(
                             Diagnostic::error(
                                 Code::SlaWithoutDuration,
                                 format!("SLA stage `{}` has no duration", s.name.text),
@@ -201,9 +213,10 @@ impl Lowerer {
                             )
                             .with_help("write the duration after `sla`, e.g. `sla 3 days`, `sla 48 hours`"),
                         );
-                        StageKind::Sla { hours: 0 }
+                            StageKind::Sla { hours: 0 }
+                        }
                     }
-                },
+                }
             };
             let name = self.intern(&s.name.text);
             model.stages.push(Stage {
@@ -214,7 +227,11 @@ impl Lowerer {
             });
             table.insert(
                 key,
-                (StageId(model.stages.len() as u32 - 1), s.name.span, s.name.text.clone()),
+                (
+                    StageId(model.stages.len() as u32 - 1),
+                    s.name.span,
+                    s.name.text.clone(),
+                ),
             );
         }
         table
@@ -241,7 +258,9 @@ impl Lowerer {
             "approved" => Status::Approved,
             _ => {
                 let help = suggest::did_you_mean(&norm, ["draft", "stages approved", "approved"])
-                    .unwrap_or_else(|| "the statuses are `draft`, `stages approved` and `approved`".into());
+                    .unwrap_or_else(|| {
+                        "the statuses are `draft`, `stages approved` and `approved`".into()
+                    });
                 self.error(
                     Diagnostic::error(
                         Code::UnknownStatus,
@@ -278,7 +297,13 @@ impl Lowerer {
         None
     }
 
-    fn lower_rules(&mut self, rb: &ast::RulesBlock, stages: &StageTable, model: &mut Model, name: &str) {
+    fn lower_rules(
+        &mut self,
+        rb: &ast::RulesBlock,
+        stages: &StageTable,
+        model: &mut Model,
+        name: &str,
+    ) {
         for rule in &rb.rules {
             match rule {
                 ast::Rule::If { cond, stage, span } => {
@@ -305,7 +330,9 @@ impl Lowerer {
                                 "second default here",
                             )
                             .with_label(first, "first default here")
-                            .with_help("a lead that no rule takes goes to one default; remove the other"),
+                            .with_help(
+                                "a lead that no rule takes goes to one default; remove the other",
+                            ),
                         );
                         continue;
                     }
@@ -390,7 +417,9 @@ impl Lowerer {
             seen.insert(key, c.name.span);
             let list = self.list_ref_for_campaign(&c.list);
             let model = self.model_ref(&c.model);
-            let (Some(list), Some(model)) = (list, model) else { continue };
+            let (Some(list), Some(model)) = (list, model) else {
+                continue;
+            };
             let m = &self.program.models[model.index()];
             let Some(stage) = m.stage_named(&self.program, &c.stage.text) else {
                 let names: Vec<String> = m
@@ -400,7 +429,9 @@ impl Lowerer {
                     .collect();
                 let model_name = c.model.text.clone();
                 let help = suggest::did_you_mean(&c.stage.text, names.iter().map(String::as_str))
-                    .unwrap_or_else(|| format!("the stages of `{model_name}` are {}", backticked(&names)));
+                    .unwrap_or_else(|| {
+                        format!("the stages of `{model_name}` are {}", backticked(&names))
+                    });
                 self.error(
                     Diagnostic::error(
                         Code::CampaignStage,
@@ -470,7 +501,11 @@ fn keyword_span(block: Span, keyword: &str) -> Span {
 }
 
 fn backticked(names: &[String]) -> String {
-    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A name as it must be written in a rule: quoted when it is not a plain run of words.
