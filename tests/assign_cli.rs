@@ -56,7 +56,10 @@ fn run_case(case: &Path) -> String {
         String::from_utf8_lossy(&out.stdout),
         stable(&String::from_utf8_lossy(&out.stderr))
     );
-    let mut files: Vec<_> = std::fs::read_dir(&tmp).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     for f in files {
         snap += &format!(
@@ -73,13 +76,16 @@ fn run_case(case: &Path) -> String {
 #[test]
 fn assign_cases() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/assign");
-    let mut cases: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     cases.sort();
     assert!(cases.len() >= 10, "expected the assign fixture cases");
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().to_string();
         let snap = run_case(&case);
-        insta::with_settings!({ snapshot_suffix => name.clone(), prepend_module_to_snapshot => false }, {
+        insta::with_settings!({ snapshot_path => "snapshots/assign", snapshot_suffix => name.clone(), prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!("assign", snap);
         });
     }

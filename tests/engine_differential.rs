@@ -12,7 +12,11 @@ use std::collections::HashMap;
 const AS_OF: &str = "2024-06-15";
 
 fn num_filter() -> impl Strategy<Value = String> {
-    let v = prop_oneof![Just("0".to_string()), (-5i32..60).prop_map(|n| n.to_string()), Just("40.5".to_string())];
+    let v = prop_oneof![
+        Just("0".to_string()),
+        (-5i32..60).prop_map(|n| n.to_string()),
+        Just("40.5".to_string())
+    ];
     (0..7usize, v.clone(), v).prop_map(|(op, a, b)| match op {
         0 => format!("score is {a}, {b}"),
         1 => format!("score is not {a}"),
@@ -20,12 +24,18 @@ fn num_filter() -> impl Strategy<Value = String> {
         3 => format!("score at most {a}"),
         4 => format!("score greater than {a}"),
         5 => format!("score less than {a}"),
-        _ => format!("score is empty"),
+        _ => "score is empty".to_string(),
     })
 }
 
 fn text_filter() -> impl Strategy<Value = String> {
-    let v = prop_oneof![Just("germany"), Just("France"), Just("United Kingdom"), Just("uni"), Just("ce")];
+    let v = prop_oneof![
+        Just("germany"),
+        Just("France"),
+        Just("United Kingdom"),
+        Just("uni"),
+        Just("ce")
+    ];
     (0..8usize, v.clone(), v).prop_map(|(op, a, b)| match op {
         0 => format!("Country is \"{a}\", \"{b}\""),
         1 => format!("Country is not \"{a}\""),
@@ -52,11 +62,22 @@ fn date_filter() -> impl Strategy<Value = String> {
 }
 
 fn bool_filter() -> impl Strategy<Value = String> {
-    prop_oneof![Just("optout is true"), Just("optout is false"), Just("optout is empty")].prop_map(String::from)
+    prop_oneof![
+        Just("optout is true"),
+        Just("optout is false"),
+        Just("optout is empty")
+    ]
+    .prop_map(String::from)
 }
 
 fn filter() -> impl Strategy<Value = String> {
-    prop_oneof![num_filter(), text_filter(), date_filter(), bool_filter(), Just("in smart list Hot".to_string())]
+    prop_oneof![
+        num_filter(),
+        text_filter(),
+        date_filter(),
+        bool_filter(),
+        Just("in smart list Hot".to_string())
+    ]
 }
 
 fn condition() -> impl Strategy<Value = String> {
@@ -69,8 +90,12 @@ fn condition() -> impl Strategy<Value = String> {
 }
 
 fn rules() -> impl Strategy<Value = String> {
-    (prop::collection::vec(condition(), 1..6), any::<bool>(), (num_filter(), text_filter())).prop_map(
-        |(conds, default, (l1, l2))| {
+    (
+        prop::collection::vec(condition(), 1..6),
+        any::<bool>(),
+        (num_filter(), text_filter()),
+    )
+        .prop_map(|(conds, default, (l1, l2))| {
             let stages = ["Known", "Engaged", "Sales Lead", "Disqualified"];
             let mut s = String::from(
                 "fields {\n  score number\n  Country text\n  created date\n  optout boolean\n}\n",
@@ -89,16 +114,47 @@ fn rules() -> impl Strategy<Value = String> {
             }
             s += "  }\n}\n";
             s
-        },
-    )
+        })
 }
 
 fn lead() -> impl Strategy<Value = [String; 4]> {
-    let score = prop_oneof![Just(""), Just("0"), Just("40"), Just("40.5"), Just(" 12 "), Just("abc"), Just("-3"), Just("59")];
-    let country = prop_oneof![Just(""), Just("Germany"), Just(" FRANCE "), Just("United Kingdom"), Just("Uniçe"), Just("Peru")];
-    let created = prop_oneof![Just(""), Just("2024-06-01"), Just("2024-06-15T23:30:00Z"), Just("2024-05-20"), Just("2023-12-31"), Just("2024-07-01"), Just("junk")];
-    let optout = prop_oneof![Just(""), Just("Yes"), Just("no"), Just("TRUE"), Just("0"), Just("maybe")];
-    (score, country, created, optout).prop_map(|(a, b, c, d)| [a.into(), b.into(), c.into(), d.into()])
+    let score = prop_oneof![
+        Just(""),
+        Just("0"),
+        Just("40"),
+        Just("40.5"),
+        Just(" 12 "),
+        Just("abc"),
+        Just("-3"),
+        Just("59")
+    ];
+    let country = prop_oneof![
+        Just(""),
+        Just("Germany"),
+        Just(" FRANCE "),
+        Just("United Kingdom"),
+        Just("Uniçe"),
+        Just("Peru")
+    ];
+    let created = prop_oneof![
+        Just(""),
+        Just("2024-06-01"),
+        Just("2024-06-15T23:30:00Z"),
+        Just("2024-05-20"),
+        Just("2023-12-31"),
+        Just("2024-07-01"),
+        Just("junk")
+    ];
+    let optout = prop_oneof![
+        Just(""),
+        Just("Yes"),
+        Just("no"),
+        Just("TRUE"),
+        Just("0"),
+        Just("maybe")
+    ];
+    (score, country, created, optout)
+        .prop_map(|(a, b, c, d)| [a.into(), b.into(), c.into(), d.into()])
 }
 
 fn csv_text(leads: &[[String; 4]]) -> String {

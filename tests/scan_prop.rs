@@ -3,7 +3,6 @@
 //! chunks with `split_records`.
 
 #[path = "scan_support/mod.rs"]
-#[path = "scan_support/mod.rs"]
 mod common;
 use common::*;
 use proptest::prelude::*;

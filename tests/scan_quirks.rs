@@ -2,7 +2,6 @@
 //! checks the scanner agrees, in one pass, streamed, and split.
 
 #[path = "scan_support/mod.rs"]
-#[path = "scan_support/mod.rs"]
 mod common;
 use common::*;
 use revc::engine::scan::*;

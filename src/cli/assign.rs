@@ -1,13 +1,13 @@
 //! `revc assign RULES LEADS`: put every lead of an export in a stage, and say what was done.
 
-use super::{io_reason, read_source, stderr_color, Format, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format, io_reason, read_source, stderr_color};
 use crate::diag::{render_human, suggest};
 use crate::engine::batch::{self, RunConfig, RunError, Sinks};
 use crate::engine::input::InputFormat;
 use crate::engine::output::{AtomicFile, OutFormat};
 use crate::engine::summary::Summary;
 use crate::engine::{Plan, PlanOptions};
-use crate::ir::{date, ModelId, Program, Status};
+use crate::ir::{ModelId, Program, Status, date};
 use std::io::{self, Read, Write};
 use std::time::Instant;
 
@@ -88,13 +88,20 @@ pub fn run(args: Args) -> i32 {
     let file = match read_source(&args.rules) {
         Ok(f) => f,
         Err(msg) => {
-            let code = if msg.contains("REV003") { EXIT_FINDINGS } else { EXIT_USAGE };
+            let code = if msg.contains("REV003") {
+                EXIT_FINDINGS
+            } else {
+                EXIT_USAGE
+            };
             return fail(msg, code);
         }
     };
     let compiled = crate::compile(&file);
     if compiled.has_errors() {
-        eprint!("{}", render_human(&file, &compiled.diagnostics, stderr_color()));
+        eprint!(
+            "{}",
+            render_human(&file, &compiled.diagnostics, stderr_color())
+        );
         return fail(
             format!("error: `{}` has errors; nothing was assigned", args.rules),
             EXIT_FINDINGS,
@@ -106,11 +113,12 @@ pub fn run(args: Args) -> i32 {
         Some(name) => match program.campaign_named(name) {
             Some(i) => Some(i),
             None => {
-                let names: Vec<&str> = program.campaigns.iter().map(|c| program.name(c.name)).collect();
-                return fail(
-                    unknown("campaign", name, &names, &args.rules),
-                    EXIT_USAGE,
-                );
+                let names: Vec<&str> = program
+                    .campaigns
+                    .iter()
+                    .map(|c| program.name(c.name))
+                    .collect();
+                return fail(unknown("campaign", name, &names, &args.rules), EXIT_USAGE);
             }
         },
     };
@@ -124,7 +132,9 @@ pub fn run(args: Args) -> i32 {
             Some(d) => d.day,
             None => {
                 return fail(
-                    format!("error: --as-of `{s}` is not a date\n  help: write it as YYYY-MM-DD, e.g. --as-of 2024-06-30"),
+                    format!(
+                        "error: --as-of `{s}` is not a date\n  help: write it as YYYY-MM-DD, e.g. --as-of 2024-06-30"
+                    ),
                     EXIT_USAGE,
                 );
             }
@@ -149,7 +159,12 @@ pub fn run(args: Args) -> i32 {
     }
     let delimiter = match args.delimiter.as_bytes() {
         [b] if !matches!(b, b'"' | b'\n' | b'\r') => *b,
-        _ => return fail("error: --delimiter must be one byte other than a quote or line break", EXIT_USAGE),
+        _ => {
+            return fail(
+                "error: --delimiter must be one byte other than a quote or line break",
+                EXIT_USAGE,
+            );
+        }
     };
     let format = match args.input_format {
         Some(InputArg::Csv) => InputFormat::Csv,
@@ -169,9 +184,15 @@ pub fn run(args: Args) -> i32 {
         keep_columns: args.keep_columns,
         strict: args.strict,
         threads,
-        out_format: args.output.as_deref().map_or(OutFormat::Csv, OutFormat::for_path),
+        out_format: args
+            .output
+            .as_deref()
+            .map_or(OutFormat::Csv, OutFormat::for_path),
         keep_rejects: args.rejects.is_some(),
-        rejects_format: args.rejects.as_deref().map_or(OutFormat::Csv, OutFormat::for_path),
+        rejects_format: args
+            .rejects
+            .as_deref()
+            .map_or(OutFormat::Csv, OutFormat::for_path),
         record_events: m.status == Status::Approved && args.events.is_some(),
         ..RunConfig::default()
     };
@@ -189,19 +210,40 @@ pub fn run(args: Args) -> i32 {
     } else {
         match std::fs::File::open(&args.leads) {
             Ok(f) => Box::new(f),
-            Err(e) => return fail(format!("error: cannot read `{}`: {}", args.leads, io_reason(&e)), EXIT_USAGE),
+            Err(e) => {
+                return fail(
+                    format!("error: cannot read `{}`: {}", args.leads, io_reason(&e)),
+                    EXIT_USAGE,
+                );
+            }
         }
     };
     let started = Instant::now();
     let code = execute(&args, &cfg, &mut plan, &mut *input);
     let (code, stats) = match code {
-        Ok(stats) => (if stats.rejected > 0 { EXIT_FINDINGS } else { EXIT_OK }, stats),
+        Ok(stats) => (
+            if stats.rejected > 0 {
+                EXIT_FINDINGS
+            } else {
+                EXIT_OK
+            },
+            stats,
+        ),
         Err(code) => return code,
     };
-    let summary = Summary::new(&plan, &stats, started.elapsed().as_secs_f64(), threads, args.dry_run);
+    let summary = Summary::new(
+        &plan,
+        &stats,
+        started.elapsed().as_secs_f64(),
+        threads,
+        args.dry_run,
+    );
     match args.format {
         Format::Human => eprint!("{}", summary.human()),
-        Format::Json => eprintln!("{}", serde_json::to_string_pretty(&summary).expect("summary serializes")),
+        Format::Json => eprintln!(
+            "{}",
+            serde_json::to_string_pretty(&summary).expect("summary serializes")
+        ),
     }
     if stats.rejected > 0 && args.format == Format::Human {
         eprintln!(
@@ -214,9 +256,19 @@ pub fn run(args: Args) -> i32 {
 }
 
 /// Opens the sinks, runs, and commits the files only when the run succeeded.
-fn execute(args: &Args, cfg: &RunConfig, plan: &mut Plan, input: &mut dyn Read) -> Result<crate::engine::summary::Stats, i32> {
+fn execute(
+    args: &Args,
+    cfg: &RunConfig,
+    plan: &mut Plan,
+    input: &mut dyn Read,
+) -> Result<crate::engine::summary::Stats, i32> {
     let open = |path: &str| {
-        AtomicFile::create(path).map_err(|e| fail(format!("error: cannot write `{path}`: {}", io_reason(&e)), EXIT_USAGE))
+        AtomicFile::create(path).map_err(|e| {
+            fail(
+                format!("error: cannot write `{path}`: {}", io_reason(&e)),
+                EXIT_USAGE,
+            )
+        })
     };
     let dry = args.dry_run;
     let mut out_file = match (&args.output, dry) {
@@ -246,14 +298,20 @@ fn execute(args: &Args, cfg: &RunConfig, plan: &mut Plan, input: &mut dyn Read) 
         (None, false) => None,
     };
     let events: Option<&mut dyn Write> = events_file.as_mut().map(|f| f as &mut dyn Write);
-    let mut sinks = Sinks { out, rejects, events };
+    let mut sinks = Sinks {
+        out,
+        rejects,
+        events,
+    };
     let result = batch::run(plan, input, cfg, &mut sinks);
-    drop(sinks);
     let stats = match result {
         Ok(s) => s,
         Err(e) => {
             return Err(match e {
-                RunError::Plan(p) => fail(format!("{p}\n  note: the input is `{}`", args.leads), EXIT_FINDINGS),
+                RunError::Plan(p) => fail(
+                    format!("{p}\n  note: the input is `{}`", args.leads),
+                    EXIT_FINDINGS,
+                ),
                 RunError::Row(r) => fail(
                     format!(
                         "error[REV305]: {}: {r}\n  help: fix the row, or pass --rejects FILE to set bad rows aside and go on\n  note: nothing was written",
@@ -261,7 +319,10 @@ fn execute(args: &Args, cfg: &RunConfig, plan: &mut Plan, input: &mut dyn Read) 
                     ),
                     EXIT_FINDINGS,
                 ),
-                RunError::Input(msg) => fail(format!("error[REV306]: {}: {msg}", args.leads), EXIT_FINDINGS),
+                RunError::Input(msg) => fail(
+                    format!("error[REV306]: {}: {msg}", args.leads),
+                    EXIT_FINDINGS,
+                ),
                 RunError::Io(e) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
                 RunError::Io(e) => fail(format!("error: {}", io_reason(&e)), EXIT_USAGE),
             });
@@ -271,12 +332,18 @@ fn execute(args: &Args, cfg: &RunConfig, plan: &mut Plan, input: &mut dyn Read) 
         if e.kind() == io::ErrorKind::BrokenPipe {
             return Err(EXIT_OK);
         }
-        return Err(fail(format!("error: cannot write the output: {}", io_reason(&e)), EXIT_USAGE));
+        return Err(fail(
+            format!("error: cannot write the output: {}", io_reason(&e)),
+            EXIT_USAGE,
+        ));
     }
     for f in [rejects_file, events_file, out_file].into_iter().flatten() {
         let target = f.target().display().to_string();
         if let Err(e) = f.commit() {
-            return Err(fail(format!("error: cannot write `{target}`: {}", io_reason(&e)), EXIT_USAGE));
+            return Err(fail(
+                format!("error: cannot write `{target}`: {}", io_reason(&e)),
+                EXIT_USAGE,
+            ));
         }
     }
     Ok(stats)
@@ -287,17 +354,35 @@ fn unknown(what: &str, name: &str, names: &[&str], file: &str) -> String {
         if names.is_empty() {
             format!("`{file}` declares no {what}")
         } else {
-            format!("`{file}` declares {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))
+            format!(
+                "`{file}` declares {}",
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         }
     });
     format!("error: unknown {what} `{name}`\n  help: {help}")
 }
 
-fn pick_model(program: &Program, name: Option<&str>, campaign: Option<usize>, file: &str) -> Result<ModelId, String> {
-    let names: Vec<&str> = program.models.iter().map(|m| program.name(m.name)).collect();
+fn pick_model(
+    program: &Program,
+    name: Option<&str>,
+    campaign: Option<usize>,
+    file: &str,
+) -> Result<ModelId, String> {
+    let names: Vec<&str> = program
+        .models
+        .iter()
+        .map(|m| program.name(m.name))
+        .collect();
     match (name, campaign) {
         (Some(n), c) => {
-            let id = program.model_named(n).ok_or_else(|| unknown("model", n, &names, file))?;
+            let id = program
+                .model_named(n)
+                .ok_or_else(|| unknown("model", n, &names, file))?;
             if let Some(c) = c {
                 let cm = program.campaigns[c].model;
                 if cm != id {
@@ -313,11 +398,17 @@ fn pick_model(program: &Program, name: Option<&str>, campaign: Option<usize>, fi
         (None, Some(c)) => Ok(program.campaigns[c].model),
         (None, None) => match program.models.len() {
             1 => Ok(ModelId(0)),
-            0 => Err(format!("error: `{file}` declares no model; nothing to assign leads to")),
+            0 => Err(format!(
+                "error: `{file}` declares no model; nothing to assign leads to"
+            )),
             _ => Err(format!(
                 "error: `{file}` declares {} models; choose one with --model\n  help: the models are {}",
                 names.len(),
-                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
         },
     }

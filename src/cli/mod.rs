@@ -25,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Assign every lead of an export (CSV, JSON, JSON Lines) to a stage of a model.
-    Assign(assign::Args),
+    Assign(Box<assign::Args>),
     /// Parse and validate .rev files; print every error at once.
     Check(check::Args),
     /// Compile a .rev file and print what it compiles to.
@@ -53,7 +53,7 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::Assign(args) => assign::run(args),
+        Command::Assign(args) => assign::run(*args),
         Command::Check(args) => check::run(args),
         Command::Compile(args) => compile::run(args),
     }

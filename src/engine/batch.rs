@@ -4,14 +4,14 @@
 //! Memory stays flat whatever the input size: one block (plus the record that straddles its
 //! end) and the output of that block are held at a time.
 
-use super::decide::{decide, Outcome};
+use super::decide::{Outcome, decide};
 use super::eval::{BadValue, Cell, Lead, LeadState};
-use super::input::{json_columns, refuse_encoding, CsvLead, InputFormat, JsonLead};
-use super::output::{csv_field, json_str, OutFormat};
-use super::plan::{closest_columns, Plan, PlanError, Via};
+use super::input::{CsvLead, InputFormat, JsonLead, json_columns, refuse_encoding};
+use super::output::{OutFormat, csv_field, json_str};
+use super::plan::{Plan, PlanError, Via, closest_columns};
 use super::scan::{self, Scanner, Step};
 use super::summary::Stats;
-use crate::ir::{field_key, name_key, StageId};
+use crate::ir::{StageId, field_key, name_key};
 use std::io::{self, BufRead, Read, Write};
 
 /// How to read and write one run.
@@ -86,7 +86,11 @@ pub struct RowError {
 impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.column {
-            Some((c, name)) => write!(f, "line {}, column {c} (`{name}`): {}", self.line, self.message),
+            Some((c, name)) => write!(
+                f,
+                "line {}, column {c} (`{name}`): {}",
+                self.line, self.message
+            ),
             None => write!(f, "line {}: {}", self.line, self.message),
         }
     }
@@ -210,7 +214,9 @@ impl Worker {
 
     /// Records a bad row; false when the run must stop.
     fn reject(&mut self, ctx: &Ctx, line: u64, p: Problem, raw: &str) -> bool {
-        let column = p.column.map(|c| (c + 1, ctx.header.get(c).cloned().unwrap_or_default()));
+        let column = p
+            .column
+            .map(|c| (c + 1, ctx.header.get(c).cloned().unwrap_or_default()));
         let err = RowError {
             line,
             column,
@@ -247,19 +253,26 @@ impl Worker {
     }
 
     /// Decides one lead and writes its row; a problem rejects the row.
-    fn lead<L: Lead>(&mut self, ctx: &Ctx, lead: &mut L, line: &mut dyn FnMut() -> u64) -> Result<(), Problem> {
+    fn lead<L: Lead>(
+        &mut self,
+        ctx: &Ctx,
+        lead: &mut L,
+        line: &mut dyn FnMut() -> u64,
+    ) -> Result<(), Problem> {
         let plan = ctx.plan;
         let current = match ctx.stage_col {
             None => None,
             Some(c) => match lead.cell(c) {
-                Cell::Str(s) if !s.trim().is_empty() => Some(ctx.stage_of(s).ok_or_else(|| Problem {
-                    column: Some(c),
-                    message: format!(
-                        "unknown stage `{}` for model `{}`",
-                        s.trim(),
-                        plan.model.name
-                    ),
-                })?),
+                Cell::Str(s) if !s.trim().is_empty() => {
+                    Some(ctx.stage_of(s).ok_or_else(|| Problem {
+                        column: Some(c),
+                        message: format!(
+                            "unknown stage `{}` for model `{}`",
+                            s.trim(),
+                            plan.model.name
+                        ),
+                    })?)
+                }
                 Cell::Str(_) | Cell::Null => None,
                 _ => {
                     return Err(Problem {
@@ -289,8 +302,7 @@ impl Worker {
                     }
                     if ctx.cfg.strict {
                         return Err(problem(format!(
-                            "`{text}` is not {} {} (field `{}`; --strict rejects such rows)",
-                            if s.ty == crate::ir::Type::Text { "a" } else { "a" },
+                            "`{text}` is not a {} (field `{}`; --strict rejects such rows)",
                             s.ty.as_str(),
                             s.name
                         )));
@@ -431,7 +443,9 @@ fn find_column(header: &[String], name: &str, option: &'static str) -> Result<us
         return Ok(i);
     }
     let key = field_key(name);
-    let found: Vec<usize> = (0..header.len()).filter(|&i| field_key(&header[i]) == key).collect();
+    let found: Vec<usize> = (0..header.len())
+        .filter(|&i| field_key(&header[i]) == key)
+        .collect();
     match found.as_slice() {
         [one] => Ok(*one),
         _ => Err(PlanError::UnknownColumn {
@@ -443,7 +457,12 @@ fn find_column(header: &[String], name: &str, option: &'static str) -> Result<us
 }
 
 /// Binds the plan to a header and writes the output's header row.
-fn bind<'a>(plan: &'a mut Plan, header: &'a [String], cfg: &'a RunConfig, out: &mut dyn Write) -> Result<Ctx<'a>, RunError> {
+fn bind<'a>(
+    plan: &'a mut Plan,
+    header: &'a [String],
+    cfg: &'a RunConfig,
+    out: &mut dyn Write,
+) -> Result<Ctx<'a>, RunError> {
     plan.bind(header).map_err(RunError::Plan)?;
     let id_col = match &cfg.id_column {
         Some(n) => find_column(header, n, "--id-column").map_err(RunError::Plan)?,
@@ -460,7 +479,12 @@ fn bind<'a>(plan: &'a mut Plan, header: &'a [String], cfg: &'a RunConfig, out: &
         header,
         id_col,
         stage_col,
-        stage_keys: plan.model.stages.iter().map(|s| name_key(&s.name)).collect(),
+        stage_keys: plan
+            .model
+            .stages
+            .iter()
+            .map(|s| name_key(&s.name))
+            .collect(),
         rule_locs: (0..plan.model.rules.len())
             .map(|i| plan.location(Via::Rule(i as u32)))
             .collect(),
@@ -513,7 +537,12 @@ fn bind<'a>(plan: &'a mut Plan, header: &'a [String], cfg: &'a RunConfig, out: &
 }
 
 /// Runs the plan over an input; returns the merged counts.
-pub fn run(plan: &mut Plan, input: &mut dyn Read, cfg: &RunConfig, sinks: &mut Sinks) -> Result<Stats, RunError> {
+pub fn run(
+    plan: &mut Plan,
+    input: &mut dyn Read,
+    cfg: &RunConfig,
+    sinks: &mut Sinks,
+) -> Result<Stats, RunError> {
     match cfg.format {
         InputFormat::Csv => run_csv(plan, input, cfg, sinks),
         InputFormat::Json => run_json(plan, input, cfg, sinks),
@@ -542,7 +571,12 @@ fn write_chunk(o: &ChunkOut, sinks: &mut Sinks) -> io::Result<()> {
     Ok(())
 }
 
-fn run_csv(plan: &mut Plan, input: &mut dyn Read, cfg: &RunConfig, sinks: &mut Sinks) -> Result<Stats, RunError> {
+fn run_csv(
+    plan: &mut Plan,
+    input: &mut dyn Read,
+    cfg: &RunConfig,
+    sinks: &mut Sinks,
+) -> Result<Stats, RunError> {
     let scanner = Scanner::new(cfg.delimiter);
     let mut buf = Vec::new();
     let mut eof = false;
@@ -560,7 +594,9 @@ fn run_csv(plan: &mut Plan, input: &mut dyn Read, cfg: &RunConfig, sinks: &mut S
                 ..
             } => {
                 if unterminated_quote {
-                    return Err(RunError::Input("line 1: the header row has an unterminated quote".into()));
+                    return Err(RunError::Input(
+                        "line 1: the header row has an unterminated quote".into(),
+                    ));
                 }
                 break end;
             }
@@ -569,7 +605,9 @@ fn run_csv(plan: &mut Plan, input: &mut dyn Read, cfg: &RunConfig, sinks: &mut S
                 fill(&mut buf, input, want, &mut eof)?
             }
             Step::Eof => {
-                return Err(RunError::Input("the input is empty: expected a header row of column names".into()));
+                return Err(RunError::Input(
+                    "the input is empty: expected a header row of column names".into(),
+                ));
             }
         }
     };
@@ -604,12 +642,32 @@ fn run_csv(plan: &mut Plan, input: &mut dyn Read, cfg: &RunConfig, sinks: &mut S
                 .map(|k| {
                     let last = k == n - 1;
                     s.spawn(move || {
-                        csv_chunk(ctx, scanner, buf, bounds[k], bounds[k + 1], !last || eof, lines[k])
+                        csv_chunk(
+                            ctx,
+                            scanner,
+                            buf,
+                            bounds[k],
+                            bounds[k + 1],
+                            !last || eof,
+                            lines[k],
+                        )
                     })
                 })
                 .collect();
-            let mut outs = vec![csv_chunk(ctx, scanner, &buf, bounds[0], bounds[1], n > 1 || eof, lines[0])];
-            outs.extend(handles.into_iter().map(|h| h.join().expect("worker thread panicked")));
+            let mut outs = vec![csv_chunk(
+                ctx,
+                scanner,
+                buf,
+                bounds[0],
+                bounds[1],
+                n > 1 || eof,
+                lines[0],
+            )];
+            outs.extend(
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("worker thread panicked")),
+            );
             outs
         });
         for o in &outs {
@@ -635,7 +693,15 @@ fn run_csv(plan: &mut Plan, input: &mut dyn Read, cfg: &RunConfig, sinks: &mut S
 
 /// Decides the records in `buf[start..end]`; stops before a record the chunk does not hold
 /// whole (unless `at_eof`).
-fn csv_chunk(ctx: &Ctx, scanner: &Scanner, buf: &[u8], start: usize, end: usize, at_eof: bool, line0: u64) -> ChunkOut {
+fn csv_chunk(
+    ctx: &Ctx,
+    scanner: &Scanner,
+    buf: &[u8],
+    start: usize,
+    end: usize,
+    at_eof: bool,
+    line0: u64,
+) -> ChunkOut {
     let slice = &buf[..end];
     let mut w = Worker::new(ctx.plan);
     let mut fields = Vec::with_capacity(ctx.header.len());
@@ -665,7 +731,10 @@ fn csv_chunk(ctx: &Ctx, scanner: &Scanner, buf: &[u8], start: usize, end: usize,
         } else if fields.len() != ncols {
             Some(Problem {
                 column: None,
-                message: format!("expected {ncols} fields as in the header, found {}", fields.len()),
+                message: format!(
+                    "expected {ncols} fields as in the header, found {}",
+                    fields.len()
+                ),
             })
         } else {
             match CsvLead::new(slice, rs..re, &fields, &mut scratch) {
@@ -699,7 +768,12 @@ fn trim_terminator(raw: &[u8]) -> &[u8] {
     r
 }
 
-fn run_json(plan: &mut Plan, input: &mut dyn Read, cfg: &RunConfig, sinks: &mut Sinks) -> Result<Stats, RunError> {
+fn run_json(
+    plan: &mut Plan,
+    input: &mut dyn Read,
+    cfg: &RunConfig,
+    sinks: &mut Sinks,
+) -> Result<Stats, RunError> {
     let mut bytes = Vec::new();
     input.read_to_end(&mut bytes)?;
     if let Some(msg) = refuse_encoding(&bytes) {
@@ -707,15 +781,23 @@ fn run_json(plan: &mut Plan, input: &mut dyn Read, cfg: &RunConfig, sinks: &mut 
     }
     let text = &bytes[scan::skip_bom(&bytes)..];
     let value: serde_json::Value = serde_json::from_slice(text).map_err(|e| {
-        RunError::Input(format!("line {}, column {}: the JSON does not parse: {e}", e.line(), e.column()))
+        RunError::Input(format!(
+            "line {}, column {}: the JSON does not parse: {e}",
+            e.line(),
+            e.column()
+        ))
     })?;
     let serde_json::Value::Array(items) = value else {
-        return Err(RunError::Input("a JSON input must be an array of objects, one per lead".into()));
+        return Err(RunError::Input(
+            "a JSON input must be an array of objects, one per lead".into(),
+        ));
     };
     let header: Vec<String> = match items.iter().find_map(|v| v.as_object()) {
         Some(first) => first.keys().cloned().collect(),
         None if items.is_empty() => {
-            return Err(RunError::Input("the JSON array is empty: no columns to bind".into()));
+            return Err(RunError::Input(
+                "the JSON array is empty: no columns to bind".into(),
+            ));
         }
         None => return Err(RunError::Input("the JSON array holds no object".into())),
     };
@@ -735,10 +817,10 @@ fn run_json(plan: &mut Plan, input: &mut dyn Read, cfg: &RunConfig, sinks: &mut 
                 message: format!("element {n} of the array is not an object"),
             }),
         };
-        if let Some(p) = problem {
-            if !w.reject(&ctx, n, p, &item.to_string()) {
-                break;
-            }
+        if let Some(p) = problem
+            && !w.reject(&ctx, n, p, &item.to_string())
+        {
+            break;
         }
     }
     finish_single(w, sinks)
@@ -752,7 +834,12 @@ fn finish_single(w: Worker, sinks: &mut Sinks) -> Result<Stats, RunError> {
     }
 }
 
-fn run_jsonl(plan: &mut Plan, input: &mut dyn Read, cfg: &RunConfig, sinks: &mut Sinks) -> Result<Stats, RunError> {
+fn run_jsonl(
+    plan: &mut Plan,
+    input: &mut dyn Read,
+    cfg: &RunConfig,
+    sinks: &mut Sinks,
+) -> Result<Stats, RunError> {
     let mut reader = io::BufReader::with_capacity(1 << 20, input);
     let mut line_buf = Vec::new();
     let mut line_no = 0u64;
@@ -760,22 +847,32 @@ fn run_jsonl(plan: &mut Plan, input: &mut dyn Read, cfg: &RunConfig, sinks: &mut
     let first = loop {
         line_buf.clear();
         if reader.read_until(b'\n', &mut line_buf)? == 0 {
-            return Err(RunError::Input("the input is empty: no JSON object to take columns from".into()));
+            return Err(RunError::Input(
+                "the input is empty: no JSON object to take columns from".into(),
+            ));
         }
         line_no += 1;
-        if line_no == 1 {
-            if let Some(msg) = refuse_encoding(&line_buf) {
-                return Err(RunError::Input(msg));
-            }
+        if line_no == 1
+            && let Some(msg) = refuse_encoding(&line_buf)
+        {
+            return Err(RunError::Input(msg));
         }
-        let skip = if line_no == 1 { scan::skip_bom(&line_buf) } else { 0 };
+        let skip = if line_no == 1 {
+            scan::skip_bom(&line_buf)
+        } else {
+            0
+        };
         let text = trim_terminator(&line_buf[skip..]);
         if text.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
         match serde_json::from_slice::<serde_json::Value>(text) {
             Ok(serde_json::Value::Object(o)) => break (line_no, o),
-            Ok(_) => return Err(RunError::Input(format!("line {line_no}: expected a JSON object"))),
+            Ok(_) => {
+                return Err(RunError::Input(format!(
+                    "line {line_no}: expected a JSON object"
+                )));
+            }
             Err(e) => {
                 return Err(RunError::Input(format!(
                     "line {line_no}, column {}: the JSON does not parse: {e}",

@@ -24,7 +24,12 @@ impl Outcome {
 }
 
 /// Decides one loaded lead. `current` is its stage from the stage column, if any.
-pub fn decide<L: Lead>(plan: &Plan, state: &mut LeadState, lead: &mut L, current: Option<StageId>) -> Outcome {
+pub fn decide<L: Lead>(
+    plan: &Plan,
+    state: &mut LeadState,
+    lead: &mut L,
+    current: Option<StageId>,
+) -> Outcome {
     let stay = Outcome {
         from: current,
         to: current,
@@ -62,7 +67,12 @@ pub fn decide<L: Lead>(plan: &Plan, state: &mut LeadState, lead: &mut L, current
 }
 
 /// The first transition out of `stage` whose condition holds.
-fn first_step<L: Lead>(plan: &Plan, state: &mut LeadState, lead: &mut L, stage: StageId) -> Option<(StageId, Via)> {
+fn first_step<L: Lead>(
+    plan: &Plan,
+    state: &mut LeadState,
+    lead: &mut L,
+    stage: StageId,
+) -> Option<(StageId, Via)> {
     plan.model.out_of[stage.index()]
         .iter()
         .find(|s| s.when.is_none_or(|w| state.eval(plan, lead, w)))
@@ -71,7 +81,13 @@ fn first_step<L: Lead>(plan: &Plan, state: &mut LeadState, lead: &mut L, stage: 
 
 /// A lead that lands on a gate is routed on at once, through as many gates as follow; a gate
 /// cycle (which the linter reports) stops after visiting every stage once.
-fn route<L: Lead>(plan: &Plan, state: &mut LeadState, lead: &mut L, mut stage: StageId, mut via: Via) -> (StageId, Via) {
+fn route<L: Lead>(
+    plan: &Plan,
+    state: &mut LeadState,
+    lead: &mut L,
+    mut stage: StageId,
+    mut via: Via,
+) -> (StageId, Via) {
     let mut hops = 0;
     while plan.model.stages[stage.index()].gate && hops < plan.model.stages.len() {
         match first_step(plan, state, lead, stage) {

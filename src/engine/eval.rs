@@ -72,7 +72,12 @@ impl LeadState {
 
     /// Starts a new lead: forgets the last one and decodes its typed fields. `on_bad` hears of
     /// each value that is not usable (slot, what).
-    pub fn load<L: Lead>(&mut self, plan: &Plan, lead: &mut L, mut on_bad: impl FnMut(usize, BadValue)) {
+    pub fn load<L: Lead>(
+        &mut self,
+        plan: &Plan,
+        lead: &mut L,
+        mut on_bad: impl FnMut(usize, BadValue),
+    ) {
         self.text.clear();
         self.lists.iter_mut().for_each(|l| *l = 0);
         for (i, slot) in plan.slots.iter().enumerate() {
@@ -154,7 +159,9 @@ impl LeadState {
                 Type::Text => self.text_of(plan, lead, slot).is_none(),
                 _ => matches!(self.vals[slot], Val::Null),
             },
-            NodeTest::TextIs(set) => self.text_of(plan, lead, slot).is_some_and(|t| set.contains(t)),
+            NodeTest::TextIs(set) => self
+                .text_of(plan, lead, slot)
+                .is_some_and(|t| set.contains(t)),
             NodeTest::TextContains(finders) => self
                 .text_of(plan, lead, slot)
                 .is_some_and(|t| finders.iter().any(|f| f.find(t.as_bytes()).is_some())),
@@ -264,11 +271,16 @@ fn parse_number(s: &str) -> Result<Val, BadValue> {
     // Most CRM numbers are small integers: read them without the general float parser.
     let digits = b.strip_prefix(b"-").unwrap_or(b);
     if !digits.is_empty() && digits.len() <= 15 && digits.iter().all(u8::is_ascii_digit) {
-        let n = digits.iter().fold(0i64, |acc, &d| acc * 10 + (d - b'0') as i64) as f64;
+        let n = digits
+            .iter()
+            .fold(0i64, |acc, &d| acc * 10 + (d - b'0') as i64) as f64;
         return Ok(Val::Num(if digits.len() < b.len() { -n } else { n }));
     }
     let ok_start = b[0].is_ascii_digit() || matches!(b[0], b'-' | b'+' | b'.');
-    if !ok_start || b.iter().any(|c| c.is_ascii_alphabetic() && !matches!(c, b'e' | b'E')) {
+    if !ok_start
+        || b.iter()
+            .any(|c| c.is_ascii_alphabetic() && !matches!(c, b'e' | b'E'))
+    {
         return Err(BadValue::Unparsed);
     }
     match s.parse::<f64>() {

@@ -57,7 +57,12 @@ pub struct CsvLead<'a> {
 impl<'a> CsvLead<'a> {
     /// A lead over `record` (the record's own bytes, terminator included) if they are UTF-8.
     /// `fields` point into `buf`, within `record`.
-    pub fn new(buf: &'a [u8], record: std::ops::Range<usize>, fields: &'a [FieldPos], scratch: &'a mut Vec<u8>) -> Result<Self, std::str::Utf8Error> {
+    pub fn new(
+        buf: &'a [u8],
+        record: std::ops::Range<usize>,
+        fields: &'a [FieldPos],
+        scratch: &'a mut Vec<u8>,
+    ) -> Result<Self, std::str::Utf8Error> {
         let raw = &buf[record];
         // The usual all-ASCII record is checked a word at a time.
         if !raw.is_ascii() {
@@ -105,7 +110,11 @@ impl Lead for JsonLead<'_> {
 
 /// Lines up an object's values with the header's columns. Objects usually list their keys in
 /// the header's order, so keys are compared in place before any lookup by name.
-pub fn json_columns<'a>(obj: &'a Map<String, Value>, header: &[String], out: &mut Vec<Option<&'a Value>>) {
+pub fn json_columns<'a>(
+    obj: &'a Map<String, Value>,
+    header: &[String],
+    out: &mut Vec<Option<&'a Value>>,
+) {
     out.clear();
     out.resize(header.len(), None);
     let mut in_order = obj.len() == header.len();

@@ -5,8 +5,8 @@
 //! ranges from as-of; `is 0` and `before` learn whether they match empty.
 
 use crate::ir::{
-    self, date, Cond, CondId, DateTest, DateVal, FieldId, ModelId, NumTest, Program, StageId,
-    StageKind, Status, Test, TextOp, Type,
+    self, Cond, CondId, DateTest, DateVal, FieldId, ModelId, NumTest, Program, StageId, StageKind,
+    Status, Test, TextOp, Type, date,
 };
 use memchr::memmem::Finder;
 use std::collections::HashSet;
@@ -56,9 +56,15 @@ impl std::fmt::Display for PlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             PlanError::MissingColumn { field, closest } => {
-                write!(f, "error[REV301]: field `{field}` has no column in the input")?;
+                write!(
+                    f,
+                    "error[REV301]: field `{field}` has no column in the input"
+                )?;
                 if closest.is_empty() {
-                    write!(f, "\n  help: add a column named `{field}`, or change the rules")
+                    write!(
+                        f,
+                        "\n  help: add a column named `{field}`, or change the rules"
+                    )
                 } else {
                     write!(f, "\n  help: the closest columns are {}", list(closest))
                 }
@@ -73,7 +79,10 @@ impl std::fmt::Display for PlanError {
                 name,
                 closest,
             } => {
-                write!(f, "error[REV303]: {option} `{name}` is not a column of the input")?;
+                write!(
+                    f,
+                    "error[REV303]: {option} `{name}` is not a column of the input"
+                )?;
                 if !closest.is_empty() {
                     write!(f, "\n  help: did you mean {}?", list(closest))?;
                 }
@@ -450,8 +459,12 @@ fn compile_test(test: &Test, as_of: i32) -> NodeTest {
                     .map(|v| Finder::new(v.as_bytes()).into_owned())
                     .collect(),
             ),
-            TextOp::StartsWith => NodeTest::TextStarts(values.iter().map(|v| v.as_str().into()).collect()),
-            TextOp::EndsWith => NodeTest::TextEnds(values.iter().map(|v| v.as_str().into()).collect()),
+            TextOp::StartsWith => {
+                NodeTest::TextStarts(values.iter().map(|v| v.as_str().into()).collect())
+            }
+            TextOp::EndsWith => {
+                NodeTest::TextEnds(values.iter().map(|v| v.as_str().into()).collect())
+            }
         },
         Test::Number(n) => {
             let zero = matches!(n, NumTest::Is(v) if v.contains(&0.0));

@@ -264,7 +264,11 @@ impl Summary {
             rules: rules.into_iter().map(|(_, r)| r).collect(),
             unparsed,
             seconds,
-            leads_per_second: if seconds > 0.0 { stats.read as f64 / seconds } else { 0.0 },
+            leads_per_second: if seconds > 0.0 {
+                stats.read as f64 / seconds
+            } else {
+                0.0
+            },
             threads,
         }
     }
@@ -282,7 +286,11 @@ impl Summary {
             self.model,
             self.status,
             self.as_of,
-            if self.dry_run { " — dry run: nothing written" } else { "" }
+            if self.dry_run {
+                " — dry run: nothing written"
+            } else {
+                ""
+            }
         );
         s += &format!(
             "  read        {:>10}  in {:.3} s ({} leads/s, {} threads)\n",
@@ -292,8 +300,19 @@ impl Summary {
             self.threads
         );
         s += &format!("  assigned    {:>10}\n", group(self.assigned));
-        let width = self.stages.iter().map(|st| st.stage.chars().count()).max().unwrap_or(0);
-        let max = self.stages.iter().map(|st| st.leads).max().unwrap_or(0).max(1);
+        let width = self
+            .stages
+            .iter()
+            .map(|st| st.stage.chars().count())
+            .max()
+            .unwrap_or(0);
+        let max = self
+            .stages
+            .iter()
+            .map(|st| st.leads)
+            .max()
+            .unwrap_or(0)
+            .max(1);
         for st in &self.stages {
             let bar = "█".repeat(((st.leads * 30).div_ceil(max)) as usize);
             let tag = if st.detour { "  (detour)" } else { "" };
@@ -306,14 +325,22 @@ impl Summary {
         s += &format!("  unassigned  {:>10}\n", group(self.unassigned));
         s += &format!("  rejected    {:>10}\n", group(self.rejected));
         s += &format!("  changed     {:>10}\n", group(self.changed));
-        s += &format!("  skipped     {:>10}  (moves to the stage a lead was already in)\n", group(self.skipped));
+        s += &format!(
+            "  skipped     {:>10}  (moves to the stage a lead was already in)\n",
+            group(self.skipped)
+        );
         s += &format!("  activities  {:>10}\n", group(self.events));
         if !self.rules.is_empty() {
             s += "hits per rule\n";
             let w = self.rules.iter().map(|r| r.rule.len()).max().unwrap_or(0);
             for r in &self.rules {
                 let note = if r.hits == 0 { "  <- never fired" } else { "" };
-                s += &format!("  {:<w$}  {:<10}  {:>10}{note}\n", r.rule, r.kind, group(r.hits));
+                s += &format!(
+                    "  {:<w$}  {:<10}  {:>10}{note}\n",
+                    r.rule,
+                    r.kind,
+                    group(r.hits)
+                );
             }
         }
         if !self.unparsed.is_empty() {
@@ -338,7 +365,7 @@ pub fn group(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

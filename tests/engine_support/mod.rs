@@ -44,9 +44,9 @@ pub fn eval(p: &Program, lead: &RefLead, c: CondId, as_of: i32) -> bool {
                     Type::Text => raw.is_none(),
                     Type::Number => raw.and_then(number).is_none(),
                     Type::Date => raw.and_then(ir::date::parse_date).is_none(),
-                    Type::Boolean => raw
-                        .map(|s| s.to_lowercase())
-                        .is_none_or(|s| !["true", "false", "yes", "no", "1", "0"].contains(&s.as_str())),
+                    Type::Boolean => raw.map(|s| s.to_lowercase()).is_none_or(|s| {
+                        !["true", "false", "yes", "no", "1", "0"].contains(&s.as_str())
+                    }),
                 },
                 Test::Text { op, values } => match raw {
                     None => false,
@@ -118,7 +118,12 @@ pub fn assign_new(p: &Program, lead: &RefLead, as_of: i32) -> Option<String> {
 }
 
 /// Runs the real engine over CSV text; returns the output CSV and the stats.
-pub fn run_csv(p: &Program, csv: &str, cfg: RunConfig, as_of: i32) -> (String, revc::engine::summary::Stats) {
+pub fn run_csv(
+    p: &Program,
+    csv: &str,
+    cfg: RunConfig,
+    as_of: i32,
+) -> (String, revc::engine::summary::Stats) {
     let mut plan = Plan::compile(
         p,
         &PlanOptions {
