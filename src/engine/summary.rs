@@ -64,8 +64,9 @@ impl Stats {
         }
     }
 
-    /// Adds the counts of a later chunk.
-    pub fn merge(&mut self, o: &Stats) {
+    /// Adds the counts of a later chunk whose first line is `base` (its unparsed examples
+    /// carry lines relative to that).
+    pub fn merge_at(&mut self, o: &Stats, base: u64) {
         fn add(a: &mut [u64], b: &[u64]) {
             a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         }
@@ -83,7 +84,7 @@ impl Stats {
         for (a, b) in self.unparsed.iter_mut().zip(&o.unparsed) {
             a.count += b.count;
             if a.first.is_none() {
-                a.first.clone_from(&b.first);
+                a.first = b.first.as_ref().map(|(line, v)| (base + line, v.clone()));
             }
         }
     }
