@@ -2,6 +2,7 @@
 
 mod check;
 mod compile;
+mod lint;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -27,6 +28,8 @@ enum Command {
     Check(check::Args),
     /// Compile a .rev file and print what it compiles to.
     Compile(compile::Args),
+    /// Check .rev files, then find unreachable rules, contradictions, gaps and dead stages.
+    Lint(lint::Args),
 }
 
 /// Output format of diagnostics and summaries.
@@ -52,6 +55,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Compile(args) => compile::run(args),
+        Command::Lint(args) => lint::run(args),
     }
 }
 
