@@ -95,7 +95,7 @@ pub fn analyze(program: &Program, an: &mut Analyzer) -> Vec<Block> {
             let out: Vec<&crate::ir::Transition> =
                 model.transitions.iter().filter(|t| t.from == from).collect();
             // `otherwise` is the way out when no `when` matches, wherever it is written.
-            let mut choices: Vec<Choice> = out
+            let choices: Vec<Choice> = out
                 .iter()
                 .filter(|t| t.when.is_some())
                 .chain(out.iter().filter(|t| t.when.is_none()))
@@ -106,7 +106,6 @@ pub fn analyze(program: &Program, an: &mut Analyzer) -> Vec<Block> {
                     target: t.to,
                 })
                 .collect();
-            choices.dedup_by_key(|c| c.span);
             if !choices.is_empty() {
                 blocks.push(block(program, an, model_id, BlockKind::Transitions(from), choices));
             }
@@ -143,16 +142,7 @@ fn block(program: &Program, an: &mut Analyzer, model: ModelId, kind: BlockKind, 
         }
         match r.intersect(&remaining) {
             Some(x) if x.is_empty() => {
-                // The earlier choices that share a lead with this one are the ones covering it.
-                let by = (0..i)
-                    .filter(|&j| {
-                        regions[j]
-                            .as_ref()
-                            .and_then(|rj| rj.intersect(r))
-                            .is_some_and(|x| !x.is_empty())
-                    })
-                    .collect();
-                verdicts.push(Verdict::Unreachable(by));
+                verdicts.push(Verdict::Unreachable(cover(r, &regions[..i], &verdicts)));
             }
             _ => verdicts.push(Verdict::Reachable),
         }
@@ -180,6 +170,38 @@ fn block(program: &Program, an: &mut Analyzer, model: ModelId, kind: BlockKind, 
         gap,
         overlaps,
     }
+}
+
+/// The earlier choices that cover `r`: those sharing a lead with it, then (latest first) each
+/// dropped if the others still cover `r`, so the finding names a small set.
+fn cover(r: &Region, earlier: &[Option<Region>], verdicts: &[Verdict]) -> Vec<usize> {
+    let mut by: Vec<usize> = (0..earlier.len())
+        .filter(|&j| verdicts[j] == Verdict::Reachable)
+        .filter(|&j| {
+            earlier[j]
+                .as_ref()
+                .and_then(|rj| rj.intersect(r))
+                .is_some_and(|x| !x.is_empty())
+        })
+        .collect();
+    let covered = |set: &[usize]| {
+        let mut rest = r.clone();
+        for &k in set {
+            let Some(next) = earlier[k].as_ref().and_then(|rk| rk.complement()).and_then(|c| c.intersect(&rest)) else {
+                return false;
+            };
+            rest = next;
+        }
+        rest.is_empty()
+    };
+    for pos in (0..by.len()).rev() {
+        let mut without = by.clone();
+        without.remove(pos);
+        if !without.is_empty() && covered(&without) {
+            by = without;
+        }
+    }
+    by
 }
 
 /// A lead of `remaining` that really matches no choice.

@@ -36,13 +36,13 @@ pub(super) fn run(cx: &Ctx, out: &mut Vec<Diagnostic>) {
             };
             let lines: Vec<String> = by.iter().map(|&j| b.choices[j].line.to_string()).collect();
             let (earlier, them) = if by.len() == 1 {
-                (format!("line {}", lines[0]), "it")
+                (format!("line {} takes", lines[0]), "it")
             } else {
-                (format!("lines {}", lines.join(", ")), "them")
+                (format!("lines {} take", lines.join(", ")), "them")
             };
             let mut d = Diagnostic::error(
                 Code::UnreachableRule,
-                format!("{what} can never be chosen: {earlier} take every lead it matches"),
+                format!("{what} can never be chosen: {earlier} every lead it matches"),
                 c.span,
                 "no lead reaches this",
             );
