@@ -18,8 +18,17 @@ fn docs_lints_md_matches_the_lint_docs() {
 fn every_lint_doc_says_what_why_example_and_fix() {
     for l in revc::check::LINTS {
         let doc = l.doc();
-        for section in ["## What it does", "## Why is this bad?", "## Example", "## How to fix"] {
-            assert!(doc.contains(section), "{} lacks `{section}`", l.code.as_str());
+        for section in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## How to fix",
+        ] {
+            assert!(
+                doc.contains(section),
+                "{} lacks `{section}`",
+                l.code.as_str()
+            );
         }
         assert!(l.explain().starts_with(l.code.as_str()));
     }

@@ -1,8 +1,8 @@
 //! Every lint has a fixture that fires it (tests/fixtures/lint/REV2xx-name.rev, its findings
 //! snapshotted) and one of near misses that must not fire it (REV2xx-name-ok.rev).
 
-use revc::check::{lint, Config, LINTS};
-use revc::diag::{render_human, SourceFile};
+use revc::check::{Config, LINTS, lint};
+use revc::diag::{SourceFile, render_human};
 use std::path::Path;
 
 const DIR: &str = "tests/fixtures/lint";
@@ -19,7 +19,10 @@ fn findings(file: &str, code: &str) -> (SourceFile, Vec<revc::diag::Diagnostic>)
         render_human(&src, &compiled.diagnostics, false)
     );
     let diags = lint(&compiled.program, &src.text, &Config::default());
-    let mine = diags.into_iter().filter(|d| d.code.as_str() == code).collect();
+    let mine = diags
+        .into_iter()
+        .filter(|d| d.code.as_str() == code)
+        .collect();
     (src, mine)
 }
 
@@ -28,7 +31,11 @@ fn every_lint_fires_on_its_fixture_and_not_on_its_near_misses() {
     for l in LINTS {
         let stem = format!("{}-{}", l.code.as_str(), l.name.replace('_', "-"));
         let (src, fired) = findings(&format!("{stem}.rev"), l.code.as_str());
-        assert!(!fired.is_empty(), "{stem}.rev does not fire {}", l.code.as_str());
+        assert!(
+            !fired.is_empty(),
+            "{stem}.rev does not fire {}",
+            l.code.as_str()
+        );
         insta::assert_snapshot!(stem.clone(), render_human(&src, &fired, false));
 
         let (src, fired) = findings(&format!("{stem}-ok.rev"), l.code.as_str());

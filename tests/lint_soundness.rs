@@ -5,11 +5,11 @@
 
 mod common;
 
-use common::{first_match, matches, Lead, V};
+use common::{Lead, V, first_match, matches};
 use proptest::prelude::*;
+use revc::check::Ctx;
 use revc::check::eval::Value;
 use revc::check::flow::{BlockKind, Verdict};
-use revc::check::Ctx;
 use revc::diag::SourceFile;
 
 const NUMS: [f64; 6] = [0.0, 10.0, 20.0, 40.0, 40.5, 50.0];
@@ -47,23 +47,29 @@ fn atom() -> impl Strategy<Value = String> {
 
 /// A condition: one to three filters joined by `and`/`or`, maybe negated.
 fn cond() -> impl Strategy<Value = String> {
-    (prop::collection::vec(atom(), 1..=3), prop::collection::vec(any::<bool>(), 2), any::<bool>()).prop_map(
-        |(atoms, ands, negate)| {
+    (
+        prop::collection::vec(atom(), 1..=3),
+        prop::collection::vec(any::<bool>(), 2),
+        any::<bool>(),
+    )
+        .prop_map(|(atoms, ands, negate)| {
             let mut s = atoms[0].clone();
             for (i, a) in atoms.iter().enumerate().skip(1) {
                 s.push_str(if ands[i - 1] { " and " } else { " or " });
                 s.push_str(a);
             }
             if negate { format!("not ({s})") } else { s }
-        },
-    )
+        })
 }
 
 fn source(rules: &[String], default: bool) -> String {
     let mut s = String::from("fields {\n  Score number\n  Visits number\n  Country text\n}\n");
     s.push_str("model M {\n  stage A\n  stage B\n  assignment rules {\n");
     for (i, c) in rules.iter().enumerate() {
-        s.push_str(&format!("    if {c} then {}\n", if i % 2 == 0 { "A" } else { "B" }));
+        s.push_str(&format!(
+            "    if {c} then {}\n",
+            if i % 2 == 0 { "A" } else { "B" }
+        ));
     }
     if default {
         s.push_str("    default A\n");
@@ -80,7 +86,11 @@ fn leads() -> Vec<Lead> {
             nums.push(V::Num(x + d));
         }
     }
-    let mut texts = vec![V::Empty, V::Text("germany".into()), V::Text("indiana".into())];
+    let mut texts = vec![
+        V::Empty,
+        V::Text("germany".into()),
+        V::Text("indiana".into()),
+    ];
     texts.extend(WORDS.iter().map(|w| V::Text(w.to_string())));
     let mut out = Vec::new();
     for a in &nums {
@@ -116,9 +126,16 @@ fn check(rules: &[String], default: bool, leads: &[Lead]) -> usize {
     assert!(!compiled.has_errors(), "{text}\n{:?}", compiled.diagnostics);
     let p = &compiled.program;
     // Field indices must be the order of the `fields` block, which `leads` assumes.
-    assert_eq!(p.fields.iter().map(|f| f.key.as_str()).collect::<Vec<_>>(), ["score", "visits", "country"]);
+    assert_eq!(
+        p.fields.iter().map(|f| f.key.as_str()).collect::<Vec<_>>(),
+        ["score", "visits", "country"]
+    );
     let cx = Ctx::new(p, &text);
-    let block = cx.blocks.iter().find(|b| b.kind == BlockKind::Rules).expect("a rules block");
+    let block = cx
+        .blocks
+        .iter()
+        .find(|b| b.kind == BlockKind::Rules)
+        .expect("a rules block");
     let mut claims = 0;
     for (i, v) in block.verdicts.iter().enumerate().take(rules.len()) {
         if *v == Verdict::Reachable {
@@ -126,16 +143,29 @@ fn check(rules: &[String], default: bool, leads: &[Lead]) -> usize {
         }
         claims += 1;
         for lead in leads {
-            assert_ne!(first_match(p, lead), Some(i), "rule {} is called {v:?} but {lead:?} takes it\n{text}", i + 1);
+            assert_ne!(
+                first_match(p, lead),
+                Some(i),
+                "rule {} is called {v:?} but {lead:?} takes it\n{text}",
+                i + 1
+            );
             if *v == Verdict::Contradiction {
-                assert!(!matches(p, p.models[0].rules[i].cond, lead), "{lead:?} matches rule {}\n{text}", i + 1);
+                assert!(
+                    !matches(p, p.models[0].rules[i].cond, lead),
+                    "{lead:?} matches rule {}\n{text}",
+                    i + 1
+                );
             }
         }
     }
     if let Some(gap) = &block.gap {
         claims += 1;
         let lead = to_test_lead(gap);
-        assert_eq!(first_match(p, &lead), None, "gap witness {lead:?} matches a rule\n{text}");
+        assert_eq!(
+            first_match(p, &lead),
+            None,
+            "gap witness {lead:?} matches a rule\n{text}"
+        );
     }
     claims
 }

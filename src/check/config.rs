@@ -9,7 +9,7 @@
 //! REV201 = "error"         # error | warning | info | off
 //! ```
 
-use super::{Lint, LINTS};
+use super::{LINTS, Lint};
 use crate::diag::{Code, Severity};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -55,12 +55,15 @@ impl Config {
         };
         for sel in t.select.iter().flatten().chain(&t.ignore) {
             if !LINTS.iter().any(|l| matches(sel, l.code)) {
-                return Err(format!("`{sel}` selects no lint (lint codes are REV201 to REV217)"));
+                return Err(format!(
+                    "`{sel}` selects no lint (lint codes are REV201 to REV217)"
+                ));
             }
         }
         let mut severity = HashMap::new();
         for (code, word) in &t.severity {
-            let lint = super::lint_by_code(code).ok_or_else(|| format!("`{code}` is not a lint code"))?;
+            let lint =
+                super::lint_by_code(code).ok_or_else(|| format!("`{code}` is not a lint code"))?;
             let s = match word.to_ascii_lowercase().as_str() {
                 "error" => Some(Severity::Error),
                 "warning" => Some(Severity::Warning),
@@ -69,7 +72,7 @@ impl Config {
                 _ => {
                     return Err(format!(
                         "severity of {code} is `{word}`: expected error, warning, info or off"
-                    ))
+                    ));
                 }
             };
             severity.insert(lint.code, s);
@@ -83,8 +86,13 @@ impl Config {
 
     /// Reads and parses a `revc.toml`.
     pub fn load(path: &Path) -> Result<Config, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read `{}`: {}", path.display(), crate::cli::io_reason(&e)))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            format!(
+                "cannot read `{}`: {}",
+                path.display(),
+                crate::cli::io_reason(&e)
+            )
+        })?;
         Config::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
@@ -143,9 +151,21 @@ mod tests {
 
     #[test]
     fn bad_configs_say_why() {
-        assert!(Config::parse("[lint]\nselect = [\"REV9\"]\n").unwrap_err().contains("REV9"));
-        assert!(Config::parse("[lint]\nfoo = 1\n").unwrap_err().contains("foo"));
-        assert!(Config::parse("[lint.severity]\nREV201 = \"loud\"\n").unwrap_err().contains("loud"));
+        assert!(
+            Config::parse("[lint]\nselect = [\"REV9\"]\n")
+                .unwrap_err()
+                .contains("REV9")
+        );
+        assert!(
+            Config::parse("[lint]\nfoo = 1\n")
+                .unwrap_err()
+                .contains("foo")
+        );
+        assert!(
+            Config::parse("[lint.severity]\nREV201 = \"loud\"\n")
+                .unwrap_err()
+                .contains("loud")
+        );
         assert!(Config::parse("[lint.severity]\nREV101 = \"error\"\n").is_err());
     }
 }

@@ -17,8 +17,8 @@
 //!
 //! ## How to fix
 //! Fix the bounds, or join the filters with `or` if either should do.
-use super::flow::Verdict;
 use super::Ctx;
+use super::flow::Verdict;
 use crate::diag::{Code, Diagnostic};
 
 /// Reports contradictory rules, transitions and smart lists.

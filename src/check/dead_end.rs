@@ -26,7 +26,9 @@ use crate::ir::StageKind;
 pub(super) fn run(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     let p = cx.program;
     for m in &p.models {
-        let Some(last) = m.stages.iter().rposition(|s| !s.detour) else { continue };
+        let Some(last) = m.stages.iter().rposition(|s| !s.detour) else {
+            continue;
+        };
         for (s, stage) in m.stages.iter().enumerate() {
             let exits = m.transitions.iter().any(|t| t.from.index() == s);
             if stage.detour || s == last || exits || matches!(stage.kind, StageKind::Sla { .. }) {

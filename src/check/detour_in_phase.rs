@@ -49,9 +49,10 @@ pub(super) fn run(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                     .get(mi)
                     .and_then(|am| {
                         am.items.iter().find_map(|it| match it {
-                            ast::ModelItem::Phase(ph) if ph.span == phase.span => {
-                                ph.stages.iter().find(|n| name_key(&n.text) == name_key(name))
-                            }
+                            ast::ModelItem::Phase(ph) if ph.span == phase.span => ph
+                                .stages
+                                .iter()
+                                .find(|n| name_key(&n.text) == name_key(name)),
                             _ => None,
                         })
                     })
@@ -59,7 +60,9 @@ pub(super) fn run(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                 out.push(
                     Diagnostic::error(
                         Code::DetourInPhase,
-                        format!("detour `{name}` is in phase `{phase_name}` with success-path stages"),
+                        format!(
+                            "detour `{name}` is in phase `{phase_name}` with success-path stages"
+                        ),
                         span,
                         "a detour, off the success path",
                     )

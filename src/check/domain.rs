@@ -50,7 +50,8 @@ impl Iv {
     }
 
     fn contains(&self, x: f64) -> bool {
-        (self.lo < x || (self.lo_closed && self.lo == x)) && (x < self.hi || (self.hi_closed && self.hi == x))
+        (self.lo < x || (self.lo_closed && self.lo == x))
+            && (x < self.hi || (self.hi_closed && self.hi == x))
     }
 }
 
@@ -239,7 +240,10 @@ impl TextSet {
     /// The intersection.
     pub fn intersect(&self, o: &Self) -> Self {
         let (cofinite, values) = match (self.cofinite, o.cofinite) {
-            (false, false) => (false, self.values.intersection(&o.values).cloned().collect()),
+            (false, false) => (
+                false,
+                self.values.intersection(&o.values).cloned().collect(),
+            ),
             (false, true) => (false, self.values.difference(&o.values).cloned().collect()),
             (true, false) => (false, o.values.difference(&self.values).cloned().collect()),
             (true, true) => (true, self.values.union(&o.values).cloned().collect()),
@@ -262,7 +266,13 @@ impl TextSet {
             return self.values.iter().next().cloned();
         }
         (1..)
-            .map(|i| if i == 1 { "other".to_string() } else { format!("other {i}") })
+            .map(|i| {
+                if i == 1 {
+                    "other".to_string()
+                } else {
+                    format!("other {i}")
+                }
+            })
             .find(|s| !self.values.contains(s))
     }
 }
@@ -360,7 +370,11 @@ mod tests {
     #[test]
     fn open_and_closed_bounds_meet_exactly() {
         let ge40 = at_least(40.0);
-        let gt40 = NumSet::new(vec![Iv::new(40.0, false, f64::INFINITY, false)], false, false);
+        let gt40 = NumSet::new(
+            vec![Iv::new(40.0, false, f64::INFINITY, false)],
+            false,
+            false,
+        );
         // `greater than 40` lies inside `at least 40`, not the other way round: 40 itself.
         assert!(gt40.intersect(&ge40.complement()).is_void());
         let rest = ge40.intersect(&gt40.complement());
@@ -372,8 +386,16 @@ mod tests {
 
     #[test]
     fn days_leave_no_gap_between_before_and_on_or_after() {
-        let before = NumSet::new(vec![Iv::new(f64::NEG_INFINITY, false, 100.0, false)], true, true);
-        let from = NumSet::new(vec![Iv::new(100.0, true, f64::INFINITY, false)], false, true);
+        let before = NumSet::new(
+            vec![Iv::new(f64::NEG_INFINITY, false, 100.0, false)],
+            true,
+            true,
+        );
+        let from = NumSet::new(
+            vec![Iv::new(100.0, true, f64::INFINITY, false)],
+            false,
+            true,
+        );
         let both = before.union(&from);
         assert_eq!(both, NumSet::full(true));
     }

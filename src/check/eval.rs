@@ -106,7 +106,10 @@ impl Lead {
         } else if parts.len() == self.0.len() {
             format!("a lead with {}", parts.join(", "))
         } else {
-            format!("a lead with {} and every other field empty", parts.join(", "))
+            format!(
+                "a lead with {} and every other field empty",
+                parts.join(", ")
+            )
         }
     }
 }

@@ -92,8 +92,11 @@ pub fn analyze(program: &Program, an: &mut Analyzer) -> Vec<Block> {
         }
         for s in 0..model.stages.len() {
             let from = StageId(s as u32);
-            let out: Vec<&crate::ir::Transition> =
-                model.transitions.iter().filter(|t| t.from == from).collect();
+            let out: Vec<&crate::ir::Transition> = model
+                .transitions
+                .iter()
+                .filter(|t| t.from == from)
+                .collect();
             // `otherwise` is the way out when no `when` matches, wherever it is written.
             let choices: Vec<Choice> = out
                 .iter()
@@ -107,14 +110,26 @@ pub fn analyze(program: &Program, an: &mut Analyzer) -> Vec<Block> {
                 })
                 .collect();
             if !choices.is_empty() {
-                blocks.push(block(program, an, model_id, BlockKind::Transitions(from), choices));
+                blocks.push(block(
+                    program,
+                    an,
+                    model_id,
+                    BlockKind::Transitions(from),
+                    choices,
+                ));
             }
         }
     }
     blocks
 }
 
-fn block(program: &Program, an: &mut Analyzer, model: ModelId, kind: BlockKind, choices: Vec<Choice>) -> Block {
+fn block(
+    program: &Program,
+    an: &mut Analyzer,
+    model: ModelId,
+    kind: BlockKind,
+    choices: Vec<Choice>,
+) -> Block {
     let regions: Vec<Option<Region>> = choices
         .iter()
         .map(|c| match c.cond {
@@ -187,7 +202,11 @@ fn cover(r: &Region, earlier: &[Option<Region>], verdicts: &[Verdict]) -> Vec<us
     let covered = |set: &[usize]| {
         let mut rest = r.clone();
         for &k in set {
-            let Some(next) = earlier[k].as_ref().and_then(|rk| rk.complement()).and_then(|c| c.intersect(&rest)) else {
+            let Some(next) = earlier[k]
+                .as_ref()
+                .and_then(|rk| rk.complement())
+                .and_then(|c| c.intersect(&rest))
+            else {
                 return false;
             };
             rest = next;
@@ -208,9 +227,10 @@ fn cover(r: &Region, earlier: &[Option<Region>], verdicts: &[Verdict]) -> Vec<us
 fn find_gap(program: &Program, choices: &[Choice], remaining: &Region) -> Option<Lead> {
     remaining.0.iter().take(32).find_map(|b| {
         let lead = Lead::from_box(program, b);
-        let none = choices
-            .iter()
-            .all(|c| c.cond.is_some_and(|id| lead.matches(program, id) == Some(false)));
+        let none = choices.iter().all(|c| {
+            c.cond
+                .is_some_and(|id| lead.matches(program, id) == Some(false))
+        });
         none.then_some(lead)
     })
 }
@@ -224,19 +244,30 @@ fn find_overlaps(
 ) -> Vec<(usize, usize, Lead)> {
     let mut out = Vec::new();
     for j in 0..choices.len() {
-        let (Some(cj), Some(rj)) = (choices[j].cond, &regions[j]) else { continue };
+        let (Some(cj), Some(rj)) = (choices[j].cond, &regions[j]) else {
+            continue;
+        };
         if verdicts[j] != Verdict::Reachable {
             continue;
         }
         for i in 0..j {
-            let (Some(ci), Some(ri)) = (choices[i].cond, &regions[i]) else { continue };
+            let (Some(ci), Some(ri)) = (choices[i].cond, &regions[i]) else {
+                continue;
+            };
             if verdicts[i] != Verdict::Reachable {
                 continue;
             }
-            let Some(both) = ri.intersect(rj) else { continue };
-            let lead = both.0.iter().take(32).map(|b| Lead::from_box(program, b)).find(|l| {
-                l.matches(program, ci) == Some(true) && l.matches(program, cj) == Some(true)
-            });
+            let Some(both) = ri.intersect(rj) else {
+                continue;
+            };
+            let lead = both
+                .0
+                .iter()
+                .take(32)
+                .map(|b| Lead::from_box(program, b))
+                .find(|l| {
+                    l.matches(program, ci) == Some(true) && l.matches(program, cj) == Some(true)
+                });
             if let Some(lead) = lead {
                 out.push((i, j, lead));
                 // One finding per later transition: the first earlier one that wins.

@@ -25,7 +25,9 @@ use crate::diag::{Code, Diagnostic};
 pub(super) fn run(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     for b in &cx.blocks {
         let Some(lead) = &b.gap else { continue };
-        let (Some(first), Some(last)) = (b.choices.first(), b.choices.last()) else { continue };
+        let (Some(first), Some(last)) = (b.choices.first(), b.choices.last()) else {
+            continue;
+        };
         let model = cx.program.name(cx.program.models[b.model.index()].name);
         out.push(
             Diagnostic::error(

@@ -25,24 +25,39 @@ pub(super) fn run(cx: &Ctx, out: &mut Vec<Diagnostic>) {
         if ty != Type::Number || !matches!(f.op, Op::Is | Op::IsNot) {
             continue;
         }
-        let Some(zero) = f.values.iter().find(|v| v.text.trim().parse::<f64>() == Ok(0.0)) else {
+        let Some(zero) = f
+            .values
+            .iter()
+            .find(|v| v.text.trim().parse::<f64>() == Ok(0.0))
+        else {
             continue;
         };
         let name = &f.field.text;
         let (message, help) = if f.op == Op::Is {
             (
-                format!("`{name} is {}` also matches leads whose `{name}` is empty", zero.text),
-                format!("for zero only, add `and {name} is not empty`; for unset values, write `{name} is empty`"),
+                format!(
+                    "`{name} is {}` also matches leads whose `{name}` is empty",
+                    zero.text
+                ),
+                format!(
+                    "for zero only, add `and {name} is not empty`; for unset values, write `{name} is empty`"
+                ),
             )
         } else {
             (
-                format!("`{name} is not {}` is false for leads whose `{name}` is empty", zero.text),
+                format!(
+                    "`{name} is not {}` is false for leads whose `{name}` is empty",
+                    zero.text
+                ),
                 format!("to keep those leads, add `or {name} is empty`"),
             )
         };
         out.push(
             Diagnostic::error(Code::IsZero, message, zero.span, "0 stands for empty too")
-                .with_label(f.op_span, "this comparison treats empty as 0, as Marketo does")
+                .with_label(
+                    f.op_span,
+                    "this comparison treats empty as 0, as Marketo does",
+                )
                 .with_help(help),
         );
     }

@@ -28,15 +28,20 @@ pub(super) fn run(cx: &Ctx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let number = f.values.iter().find(|v| v.kind == ValueKind::Number);
-        let word = f
-            .values
-            .iter()
-            .find(|v| matches!(v.kind, ValueKind::Bare | ValueKind::Quoted) && v.text.trim().parse::<f64>().is_err());
-        let (Some(n), Some(w)) = (number, word) else { continue };
+        let word = f.values.iter().find(|v| {
+            matches!(v.kind, ValueKind::Bare | ValueKind::Quoted)
+                && v.text.trim().parse::<f64>().is_err()
+        });
+        let (Some(n), Some(w)) = (number, word) else {
+            continue;
+        };
         out.push(
             Diagnostic::error(
                 Code::MixedValueList,
-                format!("this list on text field `{}` mixes numbers and words", f.field.text),
+                format!(
+                    "this list on text field `{}` mixes numbers and words",
+                    f.field.text
+                ),
                 n.span,
                 "a number, compared as text",
             )

@@ -29,7 +29,7 @@ mod unused_suppression;
 pub use config::Config;
 
 use crate::diag::{Code, Diagnostic, Severity};
-use crate::ir::{field_key, FieldId, Program, Type};
+use crate::ir::{FieldId, Program, Type, field_key};
 use crate::syntax::ast;
 
 /// What every lint reads: the program, its source, its syntax tree and the block analysis.
@@ -52,7 +52,11 @@ impl<'a> Ctx<'a> {
         let (ast, _) = crate::syntax::parse(src);
         let mut an = region::Analyzer::new(program);
         let blocks = flow::analyze(program, &mut an);
-        let lists = program.smart_lists.iter().map(|l| an.region(l.cond)).collect();
+        let lists = program
+            .smart_lists
+            .iter()
+            .map(|l| an.region(l.cond))
+            .collect();
         Ctx {
             program,
             src,
@@ -78,10 +82,12 @@ impl<'a> Ctx<'a> {
                     for mi in &m.items {
                         match mi {
                             ast::ModelItem::Transition(t) => conds.extend(t.when.iter()),
-                            ast::ModelItem::Rules(b) => conds.extend(b.rules.iter().filter_map(|r| match r {
-                                ast::Rule::If { cond, .. } => Some(cond),
-                                ast::Rule::Default { .. } => None,
-                            })),
+                            ast::ModelItem::Rules(b) => {
+                                conds.extend(b.rules.iter().filter_map(|r| match r {
+                                    ast::Rule::If { cond, .. } => Some(cond),
+                                    ast::Rule::Default { .. } => None,
+                                }))
+                            }
                             _ => {}
                         }
                     }
@@ -182,7 +188,9 @@ pub static LINTS: &[Lint] = &[
 
 /// The lint with this code (`REV201`, any case).
 pub fn lint_by_code(code: &str) -> Option<&'static Lint> {
-    LINTS.iter().find(|l| l.code.as_str().eq_ignore_ascii_case(code.trim()))
+    LINTS
+        .iter()
+        .find(|l| l.code.as_str().eq_ignore_ascii_case(code.trim()))
 }
 
 /// The word for a severity, as in `revc.toml`.
@@ -200,18 +208,34 @@ pub fn lint(program: &Program, src: &str, config: &Config) -> Vec<Diagnostic> {
     let cx = Ctx::new(program, src);
     let mut out = Vec::new();
     for l in LINTS {
-        let Some(severity) = config.severity(l) else { continue };
+        let Some(severity) = config.severity(l) else {
+            continue;
+        };
         let mut found = Vec::new();
         (l.run)(&cx, &mut found);
         for mut d in found {
             d.code = l.code;
             d.severity = severity;
+            d.primary.span = trim(src, d.primary.span);
+            for label in &mut d.secondary {
+                label.span = trim(src, label.span);
+            }
             out.push(d);
         }
     }
     unused_suppression::apply(src, &mut out, config);
     crate::diag::sort(&mut out);
     out
+}
+
+/// A span without the whitespace after it: the IR's spans of lines (transitions) run up to the
+/// next token, and a label should underline only the written text.
+fn trim(src: &str, span: crate::span::Span) -> crate::span::Span {
+    let text = span.text(src);
+    crate::span::Span::new(
+        span.start as usize,
+        span.start as usize + text.trim_end().len(),
+    )
 }
 
 /// docs/lints.md, generated from the lints' documentation (a test keeps the file in step).

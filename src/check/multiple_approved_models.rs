@@ -22,8 +22,14 @@ use crate::ir::Status;
 /// Reports every approved model after the first.
 pub(super) fn run(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     let p = cx.program;
-    let approved: Vec<_> = p.models.iter().filter(|m| m.status == Status::Approved).collect();
-    let Some(first) = approved.first() else { return };
+    let approved: Vec<_> = p
+        .models
+        .iter()
+        .filter(|m| m.status == Status::Approved)
+        .collect();
+    let Some(first) = approved.first() else {
+        return;
+    };
     for m in &approved[1..] {
         out.push(
             Diagnostic::error(
@@ -36,7 +42,10 @@ pub(super) fn run(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                 m.status_span.unwrap_or(m.span),
                 "second approved model",
             )
-            .with_label(first.status_span.unwrap_or(first.span), "first approved model")
+            .with_label(
+                first.status_span.unwrap_or(first.span),
+                "first approved model",
+            )
             .with_help("keep one model approved; set the others to `draft` or `stages approved`"),
         );
     }

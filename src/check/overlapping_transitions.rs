@@ -17,14 +17,16 @@
 //! ## How to fix
 //! Make the conditions exclusive (`... when Country is empty and Lead Score less than 40`), or
 //! suppress the finding with `# revc: ignore[REV210]` if the order is the intent.
-use super::flow::BlockKind;
 use super::Ctx;
+use super::flow::BlockKind;
 use crate::diag::{Code, Diagnostic};
 
 /// Reports overlapping transitions, one finding per later transition.
 pub(super) fn run(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     for b in &cx.blocks {
-        let BlockKind::Transitions(from) = b.kind else { continue };
+        let BlockKind::Transitions(from) = b.kind else {
+            continue;
+        };
         for (i, j, lead) in &b.overlaps {
             let (first, second) = (&b.choices[*i], &b.choices[*j]);
             let win = cx.stage_name(b.model, first.target);

@@ -7,7 +7,7 @@
 //! that some lead exists (gaps, overlaps) are confirmed on a concrete lead by [`super::eval`]
 //! before they are reported. Past [`MAX_BOXES`] an operation gives up and the caller stays silent.
 
-use super::domain::{Dom, Iv, NumSet, TextSet, EMPTY, FALSE, TRUE};
+use super::domain::{Dom, EMPTY, FALSE, Iv, NumSet, TRUE, TextSet};
 use crate::ir::{Cond, CondId, DateTest, NumTest, Program, Test, TextOp, Type};
 use std::collections::HashMap;
 
@@ -294,10 +294,20 @@ impl<'p> Analyzer<'p> {
                     Some(d) => (f.field.0, d),
                     None => {
                         let v = self.opaque_var(f.field, &f.test);
-                        (v, Dom::Bits { bits: TRUE, universe: TRUE | FALSE })
+                        (
+                            v,
+                            Dom::Bits {
+                                bits: TRUE,
+                                universe: TRUE | FALSE,
+                            },
+                        )
                     }
                 };
-                let dom = if f.negated { (dom.0, dom.1.complement()) } else { dom };
+                let dom = if f.negated {
+                    (dom.0, dom.1.complement())
+                } else {
+                    dom
+                };
                 Some(Region::atom(dom.0, dom.1))
             }
         }
@@ -309,26 +319,37 @@ impl<'p> Analyzer<'p> {
         let inf = f64::INFINITY;
         match test {
             Test::Empty => Some(match ty {
-                Type::Number | Type::Date => Dom::Num(NumSet::new(Vec::new(), true, ty == Type::Date)),
+                Type::Number | Type::Date => {
+                    Dom::Num(NumSet::new(Vec::new(), true, ty == Type::Date))
+                }
                 Type::Text => Dom::Text(TextSet {
                     cofinite: false,
                     values: Default::default(),
                     empty: true,
                 }),
-                Type::Boolean => Dom::Bits { bits: EMPTY, universe: TRUE | FALSE | EMPTY },
+                Type::Boolean => Dom::Bits {
+                    bits: EMPTY,
+                    universe: TRUE | FALSE | EMPTY,
+                },
             }),
             Test::Bool(b) => Some(Dom::Bits {
                 bits: if *b { TRUE } else { FALSE },
                 universe: TRUE | FALSE | EMPTY,
             }),
             // An empty value in the list would ask how blank text compares: left undecided.
-            Test::Text { op: TextOp::Is, values } if values.iter().all(|v| !v.is_empty()) => {
+            Test::Text {
+                op: TextOp::Is,
+                values,
+            } if values.iter().all(|v| !v.is_empty()) => {
                 Some(Dom::Text(TextSet::of(values.iter().cloned())))
             }
             Test::Text { .. } => None,
             Test::Number(t) => match t {
                 // `is 0` also matches empty values, as Marketo does.
-                NumTest::Is(vs) => num(vs.iter().map(|v| Iv::point(*v)).collect(), vs.contains(&0.0)),
+                NumTest::Is(vs) => num(
+                    vs.iter().map(|v| Iv::point(*v)).collect(),
+                    vs.contains(&0.0),
+                ),
                 NumTest::AtLeast(x) => num(vec![Iv::new(*x, true, inf, false)], false),
                 NumTest::AtMost(x) => num(vec![Iv::new(-inf, false, *x, true)], false),
                 NumTest::GreaterThan(x) => num(vec![Iv::new(*x, false, inf, false)], false),
@@ -358,7 +379,10 @@ impl<'p> Analyzer<'p> {
 pub fn date_vals(t: &DateTest) -> Vec<crate::ir::DateVal> {
     match t {
         DateTest::Is(vs) => vs.clone(),
-        DateTest::Before(v) | DateTest::After(v) | DateTest::OnOrBefore(v) | DateTest::OnOrAfter(v) => {
+        DateTest::Before(v)
+        | DateTest::After(v)
+        | DateTest::OnOrBefore(v)
+        | DateTest::OnOrAfter(v) => {
             vec![*v]
         }
         DateTest::Between(a, b) => vec![*a, *b],

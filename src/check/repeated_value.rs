@@ -29,7 +29,11 @@ pub(super) fn run(cx: &Ctx, out: &mut Vec<Diagnostic>) {
         let mut seen: HashMap<String, crate::span::Span> = HashMap::new();
         for v in &f.values {
             let key = match ty {
-                Type::Number => v.text.trim().parse::<f64>().map_or_else(|_| v.text.clone(), |n| n.to_string()),
+                Type::Number => v
+                    .text
+                    .trim()
+                    .parse::<f64>()
+                    .map_or_else(|_| v.text.clone(), |n| n.to_string()),
                 Type::Date => crate::ir::date::parse_date(&v.text)
                     .map_or_else(|| v.text.clone(), |d| format!("{}:{:?}", d.day, d.secs)),
                 Type::Text | Type::Boolean => v.text.trim().to_lowercase(),

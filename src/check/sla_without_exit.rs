@@ -24,7 +24,9 @@ pub(super) fn run(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     let p = cx.program;
     for m in &p.models {
         for (s, stage) in m.stages.iter().enumerate() {
-            let StageKind::Sla { hours } = stage.kind else { continue };
+            let StageKind::Sla { hours } = stage.kind else {
+                continue;
+            };
             if m.transitions.iter().any(|t| t.from.index() == s) {
                 continue;
             }
@@ -36,7 +38,9 @@ pub(super) fn run(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                     stage.span,
                     format!("leads must leave within {hours} hours, but cannot leave at all"),
                 )
-                .with_help(format!("add `transition {name} -> STAGE when ...`, or drop the `sla`")),
+                .with_help(format!(
+                    "add `transition {name} -> STAGE when ...`, or drop the `sla`"
+                )),
             );
         }
     }

@@ -14,8 +14,8 @@
 //!
 //! ## How to fix
 //! Write `default STAGE` (or `otherwise`) instead, or restore the missing filter.
-use super::flow::BlockKind;
 use super::Ctx;
+use super::flow::BlockKind;
 use crate::diag::{Code, Diagnostic};
 
 /// Reports conditions and smart lists that match every lead.
@@ -24,7 +24,9 @@ pub(super) fn run(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     for b in &cx.blocks {
         for (i, &t) in b.tautology.iter().enumerate() {
             let c = &b.choices[i];
-            let Some(cond) = c.cond.filter(|_| t) else { continue };
+            let Some(cond) = c.cond.filter(|_| t) else {
+                continue;
+            };
             let (what, instead) = match b.kind {
                 BlockKind::Rules => ("rule", "`default`"),
                 BlockKind::Transitions(_) => ("transition", "`otherwise`"),

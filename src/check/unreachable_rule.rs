@@ -18,15 +18,17 @@
 //!
 //! ## How to fix
 //! Move the narrower rule above the broader one, or delete it if it is obsolete.
-use super::flow::{BlockKind, Verdict};
 use super::Ctx;
+use super::flow::{BlockKind, Verdict};
 use crate::diag::{Code, Diagnostic};
 
 /// Reports every choice proved unreachable.
 pub(super) fn run(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     for b in &cx.blocks {
         for (i, v) in b.verdicts.iter().enumerate() {
-            let Verdict::Unreachable(by) = v else { continue };
+            let Verdict::Unreachable(by) = v else {
+                continue;
+            };
             let c = &b.choices[i];
             let what = match (b.kind, c.cond.is_some()) {
                 (BlockKind::Rules, true) => "assignment rule",
@@ -36,9 +38,15 @@ pub(super) fn run(cx: &Ctx, out: &mut Vec<Diagnostic>) {
             };
             let lines: Vec<String> = by.iter().map(|&j| b.choices[j].line.to_string()).collect();
             let (earlier, them) = if by.len() == 1 {
-                (format!("line {} takes", lines[0]), "it")
+                (
+                    format!("line {} takes", lines[0]),
+                    format!("line {}", lines[0]),
+                )
             } else {
-                (format!("lines {} take", lines.join(", ")), "them")
+                (
+                    format!("lines {} take", lines.join(", ")),
+                    "them".to_string(),
+                )
             };
             let mut d = Diagnostic::error(
                 Code::UnreachableRule,

@@ -42,7 +42,12 @@ pub(super) fn run(cx: &Ctx, out: &mut Vec<Diagnostic>) {
             if std::mem::replace(&mut reached[s], true) {
                 continue;
             }
-            todo.extend(m.transitions.iter().filter(|t| t.from.index() == s).map(|t| t.to.index()));
+            todo.extend(
+                m.transitions
+                    .iter()
+                    .filter(|t| t.from.index() == s)
+                    .map(|t| t.to.index()),
+            );
         }
         for (s, stage) in m.stages.iter().enumerate() {
             if reached[s] {
@@ -56,7 +61,10 @@ pub(super) fn run(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                 "no rule, `default`, campaign or reachable transition leads here",
             );
             for t in m.transitions.iter().filter(|t| t.to.index() == s) {
-                d = d.with_label(t.span, "this transition starts from a stage no lead reaches");
+                d = d.with_label(
+                    t.span,
+                    "this transition starts from a stage no lead reaches",
+                );
             }
             out.push(d.with_help(format!(
                 "add a transition or assignment rule into `{name}`, or delete the stage"

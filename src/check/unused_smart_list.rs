@@ -38,7 +38,9 @@ pub(super) fn run(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                 list.span,
                 "no rule, transition, smart list or campaign refers to it",
             )
-            .with_help(format!("use it with `in smart list \"{name}\"`, or delete it")),
+            .with_help(format!(
+                "use it with `in smart list \"{name}\"`, or delete it"
+            )),
         );
     }
 }

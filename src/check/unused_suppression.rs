@@ -42,7 +42,9 @@ pub(super) fn apply(src: &str, out: &mut Vec<Diagnostic>, config: &Config) {
         let line = index.line(d.primary.span.start);
         let mut keep = true;
         for s in sups.iter_mut() {
-            if (s.line == line || s.line + 1 == line) && s.code.eq_ignore_ascii_case(d.code.as_str()) {
+            if (s.line == line || s.line + 1 == line)
+                && s.code.eq_ignore_ascii_case(d.code.as_str())
+            {
                 s.used = true;
                 keep = false;
             }
@@ -50,13 +52,18 @@ pub(super) fn apply(src: &str, out: &mut Vec<Diagnostic>, config: &Config) {
         keep
     });
     let lint = super::lint_by_code(Code::UnusedSuppression.as_str()).expect("REV217 is registered");
-    let Some(severity) = config.severity(lint) else { return };
+    let Some(severity) = config.severity(lint) else {
+        return;
+    };
     for s in sups.iter().filter(|s| !s.used) {
         let known = super::lint_by_code(&s.code).is_some();
         let help = if known {
             "delete the suppression; nothing on this line or the next has this finding".to_string()
         } else {
-            format!("`{}` is not a lint code; `revc lint --explain REV201` shows one", s.code)
+            format!(
+                "`{}` is not a lint code; `revc lint --explain REV201` shows one",
+                s.code
+            )
         };
         let mut d = Diagnostic::error(
             Code::UnusedSuppression,

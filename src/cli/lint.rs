@@ -1,10 +1,10 @@
 //! `revc lint FILE...`: `check`, then the static analysis of src/check/, with ruff's exit codes.
 
-use super::{read_source, stderr_color, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
-use crate::check::{lint_by_code, severity_word, Config, LINTS};
-use crate::diag::{render_human, render_json, Diagnostic, Severity, SourceFile};
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, read_source, stderr_color};
+use crate::check::{Config, LINTS, lint_by_code, severity_word};
+use crate::diag::{Diagnostic, Severity, SourceFile, render_human, render_json};
 use crate::span::line_col;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -114,8 +114,14 @@ pub fn run(args: Args) -> i32 {
     match args.format {
         LintFormat::Human => print_human(&results),
         LintFormat::Json => {
-            let all: Vec<_> = results.iter().flat_map(|(f, d)| render_json(f, d)).collect();
-            println!("{}", serde_json::to_string_pretty(&all).expect("diagnostics serialize"));
+            let all: Vec<_> = results
+                .iter()
+                .flat_map(|(f, d)| render_json(f, d))
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&all).expect("diagnostics serialize")
+            );
         }
         LintFormat::Sarif => println!(
             "{}",

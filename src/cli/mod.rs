@@ -66,14 +66,20 @@ pub(crate) fn stderr_color() -> bool {
 
 /// Reads a rules file, or says why it cannot (one line on stderr) and returns `None`.
 pub(crate) fn read_source(path: &str) -> Result<crate::diag::SourceFile, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("error: cannot read `{path}`: {}", io_reason(&e)))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| format!("error: cannot read `{path}`: {}", io_reason(&e)))?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(crate::diag::SourceFile::new(path, text)),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let bytes = e.as_bytes();
             let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-            let col = at - bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+            let col = at
+                - bytes[..at]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1)
+                + 1;
             Err(format!(
                 "{path}:{line}:{col}: error[REV003]: the file is not UTF-8 text (invalid byte 0x{:02x})\n  help: save the file as UTF-8",
                 bytes[at]

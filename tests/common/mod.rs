@@ -38,7 +38,7 @@ fn positive(t: &Test, v: &V) -> bool {
         (Test::Empty, V::Empty) => true,
         (Test::Empty, _) => false,
         // Marketo: number `is 0` also matches empty.
-        (Test::Number(NumTest::Is(xs)), V::Empty) => xs.iter().any(|x| *x == 0.0),
+        (Test::Number(NumTest::Is(xs)), V::Empty) => xs.contains(&0.0),
         // Every other comparison is false on empty.
         (_, V::Empty) => false,
         (Test::Number(n), V::Num(x)) => match n {
@@ -61,5 +61,8 @@ fn positive(t: &Test, v: &V) -> bool {
 
 /// The index of the first rule of model 0 that `lead` matches.
 pub fn first_match(p: &Program, lead: &Lead) -> Option<usize> {
-    p.models[0].rules.iter().position(|r| matches(p, r.cond, lead))
+    p.models[0]
+        .rules
+        .iter()
+        .position(|r| matches(p, r.cond, lead))
 }
