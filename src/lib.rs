@@ -12,6 +12,7 @@
 //! - [`diag`] renders every diagnostic with a stable code, a label and a help line.
 //! - [`cli`] is the command line; `main.rs` only calls it.
 
+pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod engine;

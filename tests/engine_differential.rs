@@ -155,7 +155,13 @@ fn lead() -> impl Strategy<Value = [String; 5]> {
     ];
     // Notes are written quoted: line breaks, commas and doubled quotes inside them make records
     // span lines, so guessed chunk cuts land inside quotes.
-    let notes = prop_oneof![Just(""), Just("a\nb"), Just("x, \"\"y\"\""), Just("\n\n"), Just("B")];
+    let notes = prop_oneof![
+        Just(""),
+        Just("a\nb"),
+        Just("x, \"\"y\"\""),
+        Just("\n\n"),
+        Just("B")
+    ];
     (score, country, created, optout, notes)
         .prop_map(|(a, b, c, d, e)| [a.into(), b.into(), c.into(), d.into(), e.into()])
 }
@@ -163,7 +169,10 @@ fn lead() -> impl Strategy<Value = [String; 5]> {
 fn csv_text(leads: &[[String; 5]]) -> String {
     let mut s = String::from("id,Score,country,Created,OptOut,notes\n");
     for (i, l) in leads.iter().enumerate() {
-        s += &format!("L{i},\"{}\",\"{}\",{},{},\"{}\"\n", l[0], l[1], l[2], l[3], l[4]);
+        s += &format!(
+            "L{i},\"{}\",\"{}\",{},{},\"{}\"\n",
+            l[0], l[1], l[2], l[3], l[4]
+        );
     }
     s
 }

@@ -99,4 +99,39 @@ codes! {
     CampaignStage = "REV143", "campaign stage not in its model";
     /// More than one `otherwise` transition out of one stage.
     DuplicateOtherwise = "REV144", "more than one `otherwise` out of a stage";
+
+    /// An assignment rule or transition that earlier ones always take first.
+    UnreachableRule = "REV201", "rule or transition that no lead can reach";
+    /// A condition or smart list that no lead satisfies.
+    Contradiction = "REV202", "condition that no lead satisfies";
+    /// A condition or smart list that every lead satisfies.
+    Tautology = "REV203", "condition that every lead satisfies";
+    /// Assignment rules without `default` that leave some leads unassigned.
+    Gap = "REV204", "assignment rules leave some leads unassigned";
+    /// A stage that nothing can put a lead in.
+    UnreachableStage = "REV205", "stage that no lead can enter";
+    /// A non-final success-path stage with no transition out.
+    DeadEnd = "REV206", "success-path stage with no way out";
+    /// An SLA stage with no transition out.
+    SlaWithoutExit = "REV207", "SLA stage with no transition out";
+    /// A transition from a stage to itself.
+    SelfTransition = "REV208", "transition from a stage to itself";
+    /// A detour listed in a phase of success-path stages.
+    DetourInPhase = "REV209", "detour in a success-path phase";
+    /// Transitions out of one stage whose conditions overlap.
+    OverlappingTransitions = "REV210", "transitions out of one stage overlap";
+    /// A smart list that nothing uses.
+    UnusedSmartList = "REV211", "unused smart list";
+    /// A `fields` entry that no condition reads.
+    UnusedField = "REV212", "unused field";
+    /// A value written twice in one list.
+    RepeatedValue = "REV213", "value repeated in a list";
+    /// `is 0` (or `is not 0`) on a number field, which also decides empty values.
+    IsZero = "REV214", "`is 0` also matches empty values";
+    /// An `is` list on a text field that mixes numbers and words.
+    MixedValueList = "REV215", "value list mixes numbers and words";
+    /// More than one model with `status approved` in one file.
+    MultipleApprovedModels = "REV216", "more than one approved model";
+    /// A `# revc: ignore[...]` comment that suppressed nothing.
+    UnusedSuppression = "REV217", "suppression that suppressed nothing";
 }
