@@ -267,15 +267,10 @@ fn typed(ty: Type, cell: Cell<'_>) -> Result<Val, BadValue> {
 /// Reads a number cell: decimal notation with optional sign and exponent. `NaN` and `inf` are
 /// not numbers; a value beyond the range of a 64-bit float is too large.
 fn parse_number(s: &str) -> Result<Val, BadValue> {
-    let b = s.as_bytes();
-    // Most CRM numbers are small integers: read them without the general float parser.
-    let digits = b.strip_prefix(b"-").unwrap_or(b);
-    if !digits.is_empty() && digits.len() <= 15 && digits.iter().all(u8::is_ascii_digit) {
-        let n = digits
-            .iter()
-            .fold(0i64, |acc, &d| acc * 10 + (d - b'0') as i64) as f64;
-        return Ok(Val::Num(if digits.len() < b.len() { -n } else { n }));
+    if let Some(x) = fast_decimal(s.as_bytes()) {
+        return Ok(Val::Num(x));
     }
+    let b = s.as_bytes();
     let ok_start = b[0].is_ascii_digit() || matches!(b[0], b'-' | b'+' | b'.');
     if !ok_start
         || b.iter()
@@ -290,15 +285,116 @@ fn parse_number(s: &str) -> Result<Val, BadValue> {
     }
 }
 
+/// Powers of ten that a double holds exactly.
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// `-?digits(.digits)?` with at most 15 digits in all, the shape of nearly every CRM number.
+/// The digits form an integer below 2^53 and the scale a power of ten below 10^16, both exact
+/// in a double, so one division gives the correctly rounded value (Clinger's fast path): the
+/// same double the general parser returns.
+#[inline]
+fn fast_decimal(b: &[u8]) -> Option<f64> {
+    let (neg, b) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        _ => (false, b),
+    };
+    if b.is_empty() || b.len() > 16 {
+        return None;
+    }
+    let (mut m, mut scale, mut seen_dot, mut digits) = (0u64, 0usize, false, 0usize);
+    for &c in b {
+        match c {
+            b'0'..=b'9' => {
+                m = m * 10 + (c - b'0') as u64;
+                digits += 1;
+                scale += seen_dot as usize;
+            }
+            b'.' if !seen_dot => seen_dot = true,
+            _ => return None,
+        }
+    }
+    // `5.` and `.` are left to the general parser, which has its own view of them.
+    if digits == 0 || digits > 15 || (seen_dot && (scale == 0 || scale == digits)) {
+        return None;
+    }
+    let x = m as f64 / POW10[scale];
+    Some(if neg { -x } else { x })
+}
+
 /// true/false, yes/no, 1/0, without case.
 fn parse_bool(s: &str) -> Option<bool> {
-    const TRUE: [&str; 3] = ["true", "yes", "1"];
-    const FALSE: [&str; 3] = ["false", "no", "0"];
-    if TRUE.iter().any(|t| t.eq_ignore_ascii_case(s)) {
-        Some(true)
-    } else if FALSE.iter().any(|f| f.eq_ignore_ascii_case(s)) {
-        Some(false)
-    } else {
-        None
+    let b = s.as_bytes();
+    let is = |w: &[u8]| b.len() == w.len() && b.eq_ignore_ascii_case(w);
+    match b.first().map(u8::to_ascii_lowercase) {
+        Some(b't') if is(b"true") => Some(true),
+        Some(b'y') if is(b"yes") => Some(true),
+        Some(b'1') if b.len() == 1 => Some(true),
+        Some(b'f') if is(b"false") => Some(false),
+        Some(b'n') if is(b"no") => Some(false),
+        Some(b'0') if b.len() == 1 => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_decimals_equal_the_general_parser() {
+        for s in [
+            "0",
+            "-0",
+            "7",
+            "40.5",
+            "-3.25",
+            "0.1",
+            "123456789012345",
+            "99999.9999",
+            "16.5",
+            "0.00000000000001",
+            "3.14159265358979",
+        ] {
+            assert_eq!(
+                fast_decimal(s.as_bytes()),
+                Some(s.parse::<f64>().unwrap()),
+                "{s}"
+            );
+        }
+        // Declined: left to the general parser (16 digits, exponents, odd shapes).
+        for s in [
+            "",
+            "-",
+            ".",
+            "5.",
+            ".5",
+            "1e5",
+            "1,000",
+            "1234567890123456",
+            "1.000000000000001",
+            "--1",
+            "1.2.3",
+        ] {
+            assert_eq!(fast_decimal(s.as_bytes()), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn booleans() {
+        for (s, v) in [
+            ("TRUE", Some(true)),
+            ("Yes", Some(true)),
+            ("1", Some(true)),
+            ("no", Some(false)),
+            ("False", Some(false)),
+            ("0", Some(false)),
+            ("y", None),
+            ("10", None),
+            ("", None),
+        ] {
+            assert_eq!(parse_bool(s), v, "{s}");
+        }
     }
 }

@@ -28,7 +28,9 @@ impl OutFormat {
 
 /// Appends a CSV field, quoted when it holds a comma, quote, line break or outer space.
 pub fn csv_field(out: &mut Vec<u8>, s: &str) {
-    let needs = s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    let b = s.as_bytes();
+    let needs = memchr::memchr3(b',', b'"', b'\n', b).is_some()
+        || memchr::memchr(b'\r', b).is_some()
         || s.starts_with(' ')
         || s.ends_with(' ');
     if !needs {
