@@ -1,0 +1,95 @@
+"""Benchmark of `revc assign` against its peers, on one generated lead export, in one run.
+
+Usage: python3 bench/assign_bench.py [ROWS]     (run ./bench/assign-bench.sh, which builds first)
+
+Times (best of 3 wall-clock runs) and peak memory of:
+  - revc at default threads, and at one thread, reading the file;
+  - revc reading standard input (peak memory must stay flat: under 64 MB);
+  - the csv crate reading every field on one thread (the parse floor);
+  - DuckDB running the same rules as hand-written SQL (bench/duckdb_assign.py).
+Then checks that revc and DuckDB put every lead in the same stage.
+"""
+import csv
+import os
+import resource
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+DIR = os.environ.get("BENCH_DIR", "/tmp/revc-bench")
+LEADS = os.path.join(DIR, f"leads-{ROWS}.csv")
+REVC = os.path.join(ROOT, "target/release/revc")
+RULES = os.path.join(ROOT, "bench/rules.rev")
+
+
+def run(cmd, stdin=None):
+    """Wall time and peak RSS (KB) of one child process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    err = proc.stderr.read().decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{err}")
+    return elapsed, usage.ru_maxrss
+
+
+def best(cmd, stdin_path=None, runs=3):
+    results = []
+    for _ in range(runs):
+        f = open(stdin_path, "rb") if stdin_path else None
+        results.append(run(cmd, f))
+        if f:
+            f.close()
+    return min(r[0] for r in results), max(r[1] for r in results)
+
+
+def main():
+    os.makedirs(DIR, exist_ok=True)
+    if not os.path.exists(LEADS):
+        with open(LEADS, "wb") as f:
+            subprocess.run([os.path.join(ROOT, "target/release/examples/gen_leads"), str(ROWS)], stdout=f, check=True)
+    size_mb = os.path.getsize(LEADS) / 1e6
+    out = os.path.join(DIR, "revc-out.csv")
+    duck_out = os.path.join(DIR, "duckdb-out.csv")
+    assign = [REVC, "assign", RULES, LEADS, "--as-of", "2024-06-15", "-o", out]
+    rows = []
+    t, m = best(assign)
+    rows.append(("revc assign (default threads)", t, m))
+    t1, m1 = best(assign + ["--threads", "1"])
+    rows.append(("revc assign --threads 1", t1, m1))
+    ts, ms = best([REVC, "assign", RULES, "-", "--as-of", "2024-06-15", "-o", out], stdin_path=LEADS)
+    rows.append(("revc assign, standard input", ts, ms))
+    tf, mf = best([os.path.join(ROOT, "target/release/examples/csv_floor"), LEADS])
+    rows.append(("csv crate, every field, 1 thread", tf, mf))
+    td, md = best([sys.executable, os.path.join(ROOT, "bench/duckdb_assign.py"), LEADS, duck_out, str(os.cpu_count())])
+    rows.append((f"DuckDB, same rules in SQL ({os.cpu_count()} threads)", td, md))
+
+    print(f"{ROWS:,} leads, {size_mb:.0f} MB, {os.cpu_count()} cores; best of 3 runs\n")
+    print("| run | seconds | leads/s | peak RSS |")
+    print("|---|---|---|---|")
+    for name, secs, rss in rows:
+        print(f"| {name} | {secs:.3f} | {ROWS / secs:,.0f} | {rss / 1024:.0f} MB |")
+    print()
+    print(f"revc (default threads) vs DuckDB: {td / t:.2f}x the throughput (target: at least 4x)")
+    print(f"revc (1 thread) vs the csv crate parse floor: {tf / t1:.2f}x faster (target: at least 1.2x)")
+    print(f"revc peak memory reading standard input: {ms / 1024:.0f} MB (target: under 64 MB)")
+
+    duck = {}
+    with open(duck_out, newline="") as f:
+        for r in csv.DictReader(f):
+            duck[r["id"]] = r["stage"]
+    diffs = 0
+    n = 0
+    with open(out, newline="") as f:
+        for r in csv.DictReader(f):
+            n += 1
+            diffs += duck.get(r["Prospect ID"]) != r["stage"]
+    print(f"agreement with DuckDB: {n:,} leads compared, {diffs} differences")
+    if diffs or n != ROWS:
+        sys.exit(1)
+
+
+main()
