@@ -237,6 +237,7 @@ pub fn run(args: Args) -> i32 {
         started.elapsed().as_secs_f64(),
         threads,
         args.dry_run,
+        args.stage_column.is_some(),
     );
     match args.format {
         Format::Human => eprint!("{}", summary.human()),

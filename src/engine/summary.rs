@@ -174,8 +174,16 @@ pub struct UnparsedField {
 }
 
 impl Summary {
-    /// Builds the summary of a finished run.
-    pub fn new(plan: &Plan, stats: &Stats, seconds: f64, threads: usize, dry_run: bool) -> Self {
+    /// Builds the summary of a finished run. Transitions are listed only when leads could take
+    /// them (`stage_column`: the input gave current stages).
+    pub fn new(
+        plan: &Plan,
+        stats: &Stats,
+        seconds: f64,
+        threads: usize,
+        dry_run: bool,
+        stage_column: bool,
+    ) -> Self {
         let detours: Vec<bool> = plan.model.stages.iter().map(|s| s.detour).collect();
         let mut order: Vec<usize> = (0..plan.model.stages.len())
             .filter(|&i| !plan.model.stages[i].gate)
@@ -221,6 +229,9 @@ impl Summary {
                 ));
             }
             for (i, &h) in stats.transition_hits.iter().enumerate() {
+                if !stage_column {
+                    break;
+                }
                 rules.push((
                     plan.model.transition_lines[i],
                     RuleHits {
@@ -293,20 +304,22 @@ impl Summary {
                 ""
             }
         );
-        s += &format!(
-            "  read        {:>10}  in {:.3} s ({} leads/s, {} threads)\n",
-            group(self.read),
-            self.seconds,
-            group(self.leads_per_second as u64),
-            self.threads
+        // One column of counts: labels and stage names (indented under `assigned`) share a width.
+        let names = self.stages.iter().map(|st| st.stage.chars().count() + 2);
+        let w = names.chain([10]).max().unwrap_or(10);
+        let line =
+            |label: &str, n: u64, note: &str| format!("  {label:<w$}  {:>10}{note}\n", group(n));
+        s += &line(
+            "read",
+            self.read,
+            &format!(
+                "  in {:.3} s ({} leads/s, {} threads)",
+                self.seconds,
+                group(self.leads_per_second as u64),
+                self.threads
+            ),
         );
-        s += &format!("  assigned    {:>10}\n", group(self.assigned));
-        let width = self
-            .stages
-            .iter()
-            .map(|st| st.stage.chars().count())
-            .max()
-            .unwrap_or(0);
+        s += &line("assigned", self.assigned, "");
         let max = self
             .stages
             .iter()
@@ -316,21 +329,22 @@ impl Summary {
             .max(1);
         for st in &self.stages {
             let bar = "█".repeat(((st.leads * 30).div_ceil(max)) as usize);
-            let tag = if st.detour { "  (detour)" } else { "" };
-            s += &format!(
-                "    {:<width$}  {:>10}  {bar}{tag}\n",
-                st.stage,
-                group(st.leads)
+            let tag = if st.detour { " (detour)" } else { "" };
+            s += &line(
+                &format!("  {}", st.stage),
+                st.leads,
+                &format!("  {bar}{tag}"),
             );
         }
-        s += &format!("  unassigned  {:>10}\n", group(self.unassigned));
-        s += &format!("  rejected    {:>10}\n", group(self.rejected));
-        s += &format!("  changed     {:>10}\n", group(self.changed));
-        s += &format!(
-            "  skipped     {:>10}  (moves to the stage a lead was already in)\n",
-            group(self.skipped)
+        s += &line("unassigned", self.unassigned, "");
+        s += &line("rejected", self.rejected, "");
+        s += &line("changed", self.changed, "");
+        s += &line(
+            "skipped",
+            self.skipped,
+            "  (moves to the stage a lead was already in)",
         );
-        s += &format!("  activities  {:>10}\n", group(self.events));
+        s += &line("activities", self.events, "");
         if !self.rules.is_empty() {
             s += "hits per rule\n";
             let w = self.rules.iter().map(|r| r.rule.len()).max().unwrap_or(0);
