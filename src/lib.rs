@@ -54,6 +54,8 @@ pub fn compile(file: &SourceFile) -> Compiled {
                     | diag::Code::UnknownField
                     | diag::Code::CampaignStage
                     | diag::Code::GateWithoutOtherwise
+                    | diag::Code::TestUnknownField
+                    | diag::Code::TestModel
             )
     }));
     diag::sort(&mut diagnostics);
