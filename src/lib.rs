@@ -15,6 +15,7 @@
 pub mod cli;
 pub mod diag;
 pub mod engine;
+pub mod fmt;
 pub mod ir;
 pub mod span;
 pub mod syntax;

@@ -3,6 +3,7 @@
 mod assign;
 mod check;
 mod compile;
+mod fmt;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -30,6 +31,8 @@ enum Command {
     Check(check::Args),
     /// Compile a .rev file and print what it compiles to.
     Compile(compile::Args),
+    /// Rewrite .rev files in the canonical layout (comments kept); --check only reports.
+    Fmt(fmt::Args),
 }
 
 /// Output format of diagnostics and summaries.
@@ -56,6 +59,7 @@ pub fn main() -> i32 {
         Command::Assign(args) => assign::run(*args),
         Command::Check(args) => check::run(args),
         Command::Compile(args) => compile::run(args),
+        Command::Fmt(args) => fmt::run(args),
     }
 }
 
