@@ -79,7 +79,9 @@ impl Printer {
             .fields
             .iter()
             .map(|f| match &f.ty {
-                Some(_) => name(&f.name, Ctx::Decl),
+                // A bare name ends only at a known type word: before any other, it must be quoted.
+            Some(t) if is_type(&t.text) => name(&f.name, Ctx::Decl),
+            Some(_) => quote(&f.name.text),
                 // Without a type the declaration is an error; keep it as written.
                 None if f.name.quoted => quote(&f.name.text),
                 None => f.name.text.clone(),
@@ -235,7 +237,7 @@ impl Printer {
         if let Some(m) = &t.model {
             expect += &format!(" {}", name(m, Ctx::Expect));
         }
-        expect += &format!(" stage {}", name(&t.stage, Ctx::Name));
+        expect += &format!(" stage {}", name(&t.stage, Ctx::ExpectStage));
         if let Some(by) = &t.by {
             expect += &format!(" by {}", by.text.to_ascii_lowercase());
         }
@@ -244,10 +246,16 @@ impl Printer {
     }
 }
 
+fn is_type(t: &str) -> bool {
+    ["text", "number", "date", "boolean"]
+        .iter()
+        .any(|k| t.eq_ignore_ascii_case(k))
+}
+
+/// A type word in lower case when it is one of the four types; otherwise as written.
 fn type_word(t: &str) -> String {
-    let lower = t.to_ascii_lowercase();
-    if ["text", "number", "date", "boolean"].contains(&lower.as_str()) {
-        lower
+    if is_type(t) {
+        t.to_ascii_lowercase()
     } else {
         t.to_string()
     }
@@ -384,6 +392,8 @@ pub enum Ctx {
     Model,
     /// The model of a test's `expect M stage S`: `stage` ends it.
     Expect,
+    /// The stage of a test's `expect ... stage S by HOW`: `by rule` and the like end it.
+    ExpectStage,
 }
 
 /// A name, quoted only when its bare form would not read back as the same name.
@@ -464,6 +474,14 @@ pub fn needs_quotes(text: &str, ctx: Ctx) -> bool {
             Ctx::Model => starts_kw(words[i], "to"),
             Ctx::Expect => starts_kw(words[i], "stage"),
             Ctx::Decl => starts_kw(words[i], "sla"),
+            Ctx::ExpectStage => {
+                starts_kw(words[i], "by")
+                    && words.get(i + 1).is_some_and(|w| {
+                        ["rule", "transition", "default"]
+                            .iter()
+                            .any(|k| starts_kw(w, k))
+                    })
+            }
             Ctx::Name => false,
         };
         if stop || ctx_stop {

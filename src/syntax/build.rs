@@ -343,7 +343,7 @@ impl Builder {
         for c in expect.into_inner() {
             match c.as_rule() {
                 Rule::expect_model => model = Some(self.name(c)),
-                Rule::name => stage = Some(self.name(c)),
+                Rule::expect_stage => stage = Some(self.name(c)),
                 Rule::expect_via => by = Some(self.word(&c)),
                 _ => {}
             }

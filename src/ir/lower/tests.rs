@@ -122,12 +122,13 @@ impl Lowerer {
         if self.program.models.len() == 1 {
             return Some(ModelId(0));
         }
-        let names: Vec<String> = self
+        let raw: Vec<&str> = self
             .program
             .models
             .iter()
-            .map(|m| format!("`{}`", self.program.name(m.name)))
+            .map(|m| self.program.name(m.name))
             .collect();
+        let names: Vec<String> = raw.iter().map(|n| format!("`{n}`")).collect();
         let (message, help) = if names.is_empty() {
             (
                 format!("test `{}` has no model to run: the file declares none", t.name.text),
@@ -138,7 +139,7 @@ impl Lowerer {
                 format!("test `{}` does not say which model to run", t.name.text),
                 format!(
                     "name the model after `expect`, e.g. `expect {} stage ...`; the models are {}",
-                    names[0],
+                    crate::fmt::quote(raw[0]),
                     names.join(", ")
                 ),
             )
