@@ -15,6 +15,7 @@
 pub mod cli;
 pub mod diag;
 pub mod engine;
+pub mod explain;
 pub mod fmt;
 pub mod ir;
 pub mod span;

@@ -3,7 +3,9 @@
 mod assign;
 mod check;
 mod compile;
+mod explain;
 mod fmt;
+mod test;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -31,8 +33,12 @@ enum Command {
     Check(check::Args),
     /// Compile a .rev file and print what it compiles to.
     Compile(compile::Args),
+    /// Show why one lead lands where it does, choice by choice.
+    Explain(Box<explain::Args>),
     /// Rewrite .rev files in the canonical layout (comments kept); --check only reports.
     Fmt(fmt::Args),
+    /// Run the `test` blocks of .rev files through the engine.
+    Test(test::Args),
 }
 
 /// Output format of diagnostics and summaries.
@@ -59,7 +65,9 @@ pub fn main() -> i32 {
         Command::Assign(args) => assign::run(*args),
         Command::Check(args) => check::run(args),
         Command::Compile(args) => compile::run(args),
+        Command::Explain(args) => explain::run(*args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Test(args) => test::run(args),
     }
 }
 
