@@ -107,9 +107,19 @@ pub fn run(args: Args) -> i32 {
             file_name: args.rules.clone(),
         },
     );
-    let header = match &input {
+    let mut header = match &input {
         Input::Cells(h, _) | Input::Json(h, _) => h.clone(),
     };
+    if args.lead.is_some() {
+        // A lead written on the command line leaves out the fields it does not care about:
+        // they are empty, as a missing key of a JSON lead is.
+        for slot in &plan.slots {
+            let key = crate::ir::field_key(&slot.name);
+            if !header.iter().any(|h| crate::ir::field_key(h) == key) {
+                header.push(slot.name.clone());
+            }
+        }
+    }
     if let Err(e) = plan.bind(&header) {
         return fail(e, EXIT_FINDINGS);
     }
@@ -132,9 +142,9 @@ pub fn run(args: Args) -> i32 {
     };
     let result = match input {
         Input::Cells(_, mut lead) => go(&cx, &mut lead, stage_col),
-        Input::Json(h, obj) => {
+        Input::Json(_, obj) => {
             let mut cols = Vec::new();
-            json_columns(&obj, &h, &mut cols);
+            json_columns(&obj, &header, &mut cols);
             let mut lead = JsonLead { cols: &cols };
             go(&cx, &mut lead, stage_col)
         }

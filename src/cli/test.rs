@@ -60,7 +60,8 @@ pub fn run(args: Args) -> i32 {
             as_of,
             args.filter.as_deref(),
         );
-        println!("running {} tests from {path}", results.len());
+        let noun = if results.len() == 1 { "test" } else { "tests" };
+        println!("running {} {noun} from {path}", results.len());
         for r in &results {
             match &r.failure {
                 None => {

@@ -51,6 +51,9 @@ pub fn human(t: &Trace) -> String {
     }
     let r = &t.result;
     let _ = match (&r.stage, &r.rule) {
+        (Some(st), Some(_)) if r.by.as_deref() == Some("default") => {
+            writeln!(s, "\nresult: `{st}` by default")
+        }
         (Some(st), Some(rule)) if r.changed || t.current.is_none() => {
             writeln!(s, "\nresult: `{st}` by {} at {rule}", r.by.as_deref().unwrap_or(""))
         }

@@ -105,6 +105,7 @@ fn run_one(
         };
         let got = match (outcome.to, outcome.via) {
             (None, _) => "no stage".to_string(),
+            (Some(s), Some(Via::Default)) => format!("`{}` by default", stage_name(s)),
             (Some(s), Some(v)) => format!(
                 "`{}` by {} at {}",
                 stage_name(s),
