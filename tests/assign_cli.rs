@@ -37,7 +37,11 @@ fn run_case(case: &Path) -> String {
     let root = env!("CARGO_MANIFEST_DIR");
     // The case directory relative to the root (where revc runs), so that output whose layout
     // depends on the length of a path is the same wherever the repository is checked out.
-    let rel = case.strip_prefix(root).unwrap_or(case).display().to_string();
+    let rel = case
+        .strip_prefix(root)
+        .unwrap_or(case)
+        .display()
+        .to_string();
     let args: Vec<String> = std::fs::read_to_string(case.join("args"))
         .unwrap()
         .lines()

@@ -94,13 +94,21 @@ fn agree(rules: &str, leads: &str, stage_column: Option<&str>) -> usize {
 #[test]
 fn explain_agrees_with_assign_on_every_example_lead() {
     let mut leads = 0;
-    leads += agree("examples/lifecycle.rev", "examples/data/lifecycle-leads.csv", None);
+    leads += agree(
+        "examples/lifecycle.rev",
+        "examples/data/lifecycle-leads.csv",
+        None,
+    );
     leads += agree(
         "examples/lifecycle.rev",
         "examples/data/lifecycle-leads.csv",
         Some("Stage"),
     );
-    leads += agree("examples/xeducation.rev", "examples/data/xeducation-sample.csv", None);
+    leads += agree(
+        "examples/xeducation.rev",
+        "examples/data/xeducation-sample.csv",
+        None,
+    );
     assert!(leads >= 500 + 2 * 16, "{leads}");
 }
 
@@ -122,13 +130,30 @@ fn explain_output() {
     let csv = "examples/data/lifecycle-leads.csv";
     snapshot(
         "new-lead-human",
-        &["explain", rules, "--leads", csv, "--id", "ben@acme.fr", "--as-of", AS_OF],
+        &[
+            "explain",
+            rules,
+            "--leads",
+            csv,
+            "--id",
+            "ben@acme.fr",
+            "--as-of",
+            AS_OF,
+        ],
     );
     snapshot(
         "gate-human",
         &[
-            "explain", rules, "--leads", csv, "--id", "lou@acme.fr", "--as-of", AS_OF,
-            "--stage-column", "Stage",
+            "explain",
+            rules,
+            "--leads",
+            csv,
+            "--id",
+            "lou@acme.fr",
+            "--as-of",
+            AS_OF,
+            "--stage-column",
+            "Stage",
         ],
     );
     snapshot(
@@ -146,7 +171,9 @@ fn explain_output() {
     );
     snapshot(
         "unknown-id",
-        &["explain", rules, "--leads", csv, "--id", "nobody", "--as-of", AS_OF],
+        &[
+            "explain", rules, "--leads", csv, "--id", "nobody", "--as-of", AS_OF,
+        ],
     );
 }
 
@@ -154,7 +181,13 @@ fn explain_output() {
 fn test_command_output() {
     snapshot(
         "test-examples",
-        &["test", "examples/lifecycle.rev", "examples/xeducation.rev", "--as-of", AS_OF],
+        &[
+            "test",
+            "examples/lifecycle.rev",
+            "examples/xeducation.rev",
+            "--as-of",
+            AS_OF,
+        ],
     );
     snapshot(
         "test-failing",
@@ -162,6 +195,11 @@ fn test_command_output() {
     );
     snapshot(
         "test-filter",
-        &["test", "tests/fixtures/test/failing.rev", "--filter", "HOT LEAD"],
+        &[
+            "test",
+            "tests/fixtures/test/failing.rev",
+            "--filter",
+            "HOT LEAD",
+        ],
     );
 }

@@ -49,9 +49,8 @@ fn ir_without_positions(src: &str) -> Option<serde_json::Value> {
 /// compiled cleanly).
 fn check_fmt(name: &str, src: &str) -> bool {
     let once = revc::fmt::format(src).unwrap_or_else(|e| panic!("{name}: does not parse: {e:?}"));
-    let twice = revc::fmt::format(&once).unwrap_or_else(|e| {
-        panic!("{name}: the formatted text does not parse: {e:?}\n{once}")
-    });
+    let twice = revc::fmt::format(&once)
+        .unwrap_or_else(|e| panic!("{name}: the formatted text does not parse: {e:?}\n{once}"));
     assert_eq!(once, twice, "{name}: formatting is not idempotent");
     match ir_without_positions(src) {
         None => false,
@@ -86,7 +85,10 @@ fn every_fixture_and_example_formats_idempotently_and_keeps_its_ir() {
     }
     // Every IR fixture and both examples compile cleanly, so the IR check ran on them all.
     assert!(compared >= 20, "only {compared} files compared");
-    assert!(parsed > compared, "no fixture with only semantic errors was formatted");
+    assert!(
+        parsed > compared,
+        "no fixture with only semantic errors was formatted"
+    );
 }
 
 #[test]
@@ -126,7 +128,13 @@ fn layout_snapshots() {
 #[test]
 fn names_are_quoted_only_when_they_must_be() {
     use revc::fmt::{Ctx, needs_quotes};
-    for bare in ["Lead Score", "Do Not Email", "Sales Lead", "lead_score", "Önskad Stad"] {
+    for bare in [
+        "Lead Score",
+        "Do Not Email",
+        "Sales Lead",
+        "lead_score",
+        "Önskad Stad",
+    ] {
         assert!(!needs_quotes(bare, Ctx::Name), "{bare}");
     }
     for quoted in [
@@ -187,7 +195,11 @@ fn check_prints_a_diff_and_exits_1_then_fmt_rewrites_the_file() {
     let diff = out.replace(p, "messy.rev");
     let want = "--- messy.rev\n+++ messy.rev (formatted)\n@@ -1,7 +1,7 @@\n model M {\n-    stage   A\n+  stage A\n   stage B\n   assignment rules {\n-  default A\n+    default A\n   }\n }\n";
     assert_eq!(diff, want);
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), messy, "--check wrote");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        messy,
+        "--check wrote"
+    );
     let (code, _, _) = revc(&["fmt", p], None);
     assert_eq!(code, 0);
     let (code, out, _) = revc(&["fmt", "--check", p], None);
@@ -255,7 +267,11 @@ impl Gen {
     fn eol(&mut self) -> String {
         let c = if self.chance(15) { " # note" } else { "" };
         let blank = if self.chance(15) { "\n" } else { "" };
-        let own = if self.chance(10) { "\n  # about the next line" } else { "" };
+        let own = if self.chance(10) {
+            "\n  # about the next line"
+        } else {
+            ""
+        };
         format!("{c}\n{blank}{own}\n")
     }
 }
@@ -373,7 +389,10 @@ fn gen_file(seed: u64) -> String {
         s += "}\n";
     }
     s += &format!("\n{} \"M\" {{{}", g.kw("model"), g.eol());
-    s += &format!("  status {}\n", g.pick(&["approved", "Stages  Approved", "draft"]));
+    s += &format!(
+        "  status {}\n",
+        g.pick(&["approved", "Stages  Approved", "draft"])
+    );
     for &(st, bare) in STAGES {
         let kind = if st == "Routing" {
             " gate"

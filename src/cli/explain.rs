@@ -62,7 +62,10 @@ pub fn run(args: Args) -> i32 {
     };
     let compiled = crate::compile(&file);
     if compiled.has_errors() {
-        eprint!("{}", render_human(&file, &compiled.diagnostics, stderr_color()));
+        eprint!(
+            "{}",
+            render_human(&file, &compiled.diagnostics, stderr_color())
+        );
         return fail(format!("error: `{}` has errors", args.rules), EXIT_FINDINGS);
     }
     let program = compiled.program;
@@ -85,7 +88,12 @@ pub fn run(args: Args) -> i32 {
     let input = match (&args.lead, &args.leads, &args.id) {
         (Some(json), _, _) => match serde_json::from_str::<Map<String, Value>>(json) {
             Ok(obj) => Input::Json(obj.keys().cloned().collect(), obj),
-            Err(e) => return fail(format!("error: --lead is not a JSON object: {e}"), EXIT_USAGE),
+            Err(e) => {
+                return fail(
+                    format!("error: --lead is not a JSON object: {e}"),
+                    EXIT_USAGE,
+                );
+            }
         },
         (None, Some(path), Some(id)) => match find_lead(path, id, args.id_column.as_deref()) {
             Ok(i) => i,
@@ -176,7 +184,11 @@ fn go<L: Lead>(
 }
 
 /// The lead's current stage from its stage column, compared as `revc assign` does.
-fn current_stage<L: Lead>(plan: &Plan, lead: &mut L, col: usize) -> Result<Option<StageId>, String> {
+fn current_stage<L: Lead>(
+    plan: &Plan,
+    lead: &mut L,
+    col: usize,
+) -> Result<Option<StageId>, String> {
     let text = match lead.cell(col) {
         crate::engine::eval::Cell::Str(s) => s.trim().to_string(),
         _ => return Ok(None),
@@ -200,25 +212,25 @@ fn current_stage<L: Lead>(plan: &Plan, lead: &mut L, col: usize) -> Result<Optio
 
 /// Finds the lead whose id column holds `id` in a CSV, JSON or JSON Lines file.
 fn find_lead(path: &str, id: &str, id_column: Option<&str>) -> Result<Input, String> {
-    let bytes =
-        std::fs::read(path).map_err(|e| format!("error: cannot read `{path}`: {}", io_reason(&e)))?;
-    let text = String::from_utf8(bytes).map_err(|_| format!("error: `{path}` is not UTF-8 text"))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| format!("error: cannot read `{path}`: {}", io_reason(&e)))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| format!("error: `{path}` is not UTF-8 text"))?;
     let not_found = || format!("error: no lead with id `{id}` in `{path}`");
     let lower = path.to_ascii_lowercase();
-    let objects: Option<Vec<Map<String, Value>>> = if lower.ends_with(".jsonl")
-        || lower.ends_with(".ndjson")
-    {
-        Some(
-            text.lines()
-                .filter(|l| !l.trim().is_empty())
-                .filter_map(|l| serde_json::from_str(l).ok())
-                .collect(),
-        )
-    } else if lower.ends_with(".json") {
-        Some(serde_json::from_str(&text).map_err(|e| format!("error: `{path}`: {e}"))?)
-    } else {
-        None
-    };
+    let objects: Option<Vec<Map<String, Value>>> =
+        if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+            Some(
+                text.lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .filter_map(|l| serde_json::from_str(l).ok())
+                    .collect(),
+            )
+        } else if lower.ends_with(".json") {
+            Some(serde_json::from_str(&text).map_err(|e| format!("error: `{path}`: {e}"))?)
+        } else {
+            None
+        };
     if let Some(objects) = objects {
         let obj = objects
             .into_iter()
@@ -248,10 +260,9 @@ fn find_lead(path: &str, id: &str, id_column: Option<&str>) -> Result<Input, Str
         match &header {
             None => {
                 if let Some(c) = id_column {
-                    id_col = cells
-                        .iter()
-                        .position(|h| h == c)
-                        .ok_or_else(|| format!("error: --id-column `{c}` is not a column of `{path}`"))?;
+                    id_col = cells.iter().position(|h| h == c).ok_or_else(|| {
+                        format!("error: --id-column `{c}` is not a column of `{path}`")
+                    })?;
                 }
                 header = Some(cells);
             }

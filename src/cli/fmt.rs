@@ -47,7 +47,10 @@ pub fn run(args: Args) -> i32 {
             Err(diags) => {
                 // A file that does not parse is left as it is.
                 eprint!("{}", render_human(&file, &diags, stderr_color()));
-                eprintln!("error: `{}` has syntax errors; it was not formatted", file.name);
+                eprintln!(
+                    "error: `{}` has syntax errors; it was not formatted",
+                    file.name
+                );
                 worst(EXIT_FINDINGS);
                 continue;
             }
@@ -60,7 +63,10 @@ pub fn run(args: Args) -> i32 {
             }
         } else if path == "-" {
             let mut out = std::io::stdout().lock();
-            if let Err(e) = out.write_all(formatted.as_bytes()).and_then(|()| out.flush()) {
+            if let Err(e) = out
+                .write_all(formatted.as_bytes())
+                .and_then(|()| out.flush())
+            {
                 eprintln!("error: cannot write standard output: {}", io_reason(&e));
                 worst(EXIT_USAGE);
             }

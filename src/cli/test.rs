@@ -48,7 +48,10 @@ pub fn run(args: Args) -> i32 {
         };
         let compiled = crate::compile(&file);
         if compiled.has_errors() {
-            eprint!("{}", render_human(&file, &compiled.diagnostics, stderr_color()));
+            eprint!(
+                "{}",
+                render_human(&file, &compiled.diagnostics, stderr_color())
+            );
             eprintln!("error: `{path}` has errors; its tests did not run");
             broken = true;
             continue;
@@ -81,7 +84,11 @@ pub fn run(args: Args) -> i32 {
             }
         }
     }
-    let verdict = if failed == 0 && !broken { "ok" } else { "FAILED" };
+    let verdict = if failed == 0 && !broken {
+        "ok"
+    } else {
+        "FAILED"
+    };
     println!("\ntest result: {verdict}. {passed} passed, {failed} failed");
     if io_failed {
         EXIT_USAGE

@@ -322,7 +322,10 @@ impl Tracer<'_, '_> {
         for step in &plan.model.out_of[stage.index()] {
             let t = &model.transitions[step.index as usize];
             let (what, node) = match t.when {
-                Some(c) => (format!("transition {}", step.index + 1), Some(self.node(lead, c))),
+                Some(c) => (
+                    format!("transition {}", step.index + 1),
+                    Some(self.node(lead, c)),
+                ),
                 None => ("otherwise".to_string(), None),
             };
             choices.push(self.choice(what, t.span, t.to, node));
@@ -387,7 +390,11 @@ impl Tracer<'_, '_> {
                     text: span.text(self.cx.src).to_string(),
                     field: plan.slots[slot].name.clone(),
                     raw,
-                    comparison: if f.negated { format!("not ({cmp})") } else { cmp },
+                    comparison: if f.negated {
+                        format!("not ({cmp})")
+                    } else {
+                        cmp
+                    },
                     result,
                 }
             }
@@ -488,7 +495,10 @@ fn comparison(test: &Test, v: Decoded, as_of: i32) -> String {
             let s = match d {
                 DateTest::Is(v) => format!(
                     "{x} is {}",
-                    v.iter().map(|d| show_date(*d)).collect::<Vec<_>>().join(", ")
+                    v.iter()
+                        .map(|d| show_date(*d))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
                 DateTest::Before(b) => format!("{x} < {}", show_date(*b)),
                 DateTest::After(b) => format!("{x} > {}", show_date(*b)),

@@ -10,14 +10,20 @@ pub fn human(t: &Trace) -> String {
     let _ = writeln!(s, "model `{}`, as of {}", t.model, t.as_of);
     match &t.current {
         Some(c) => {
-            let _ = writeln!(s, "lead in stage `{c}`: transitions out of it, first match wins");
+            let _ = writeln!(
+                s,
+                "lead in stage `{c}`: transitions out of it, first match wins"
+            );
         }
         None => {
             let _ = writeln!(s, "new lead: assignment rules, first match wins");
         }
     }
     for f in &t.unparsed {
-        let _ = writeln!(s, "note: the value of `{f}` does not parse as its type; it counts as empty");
+        let _ = writeln!(
+            s,
+            "note: the value of `{f}` does not parse as its type; it counts as empty"
+        );
     }
     for step in &t.steps {
         let _ = writeln!(s, "\n{}:", step.title);
@@ -55,7 +61,11 @@ pub fn human(t: &Trace) -> String {
             writeln!(s, "\nresult: `{st}` by default")
         }
         (Some(st), Some(rule)) if r.changed || t.current.is_none() => {
-            writeln!(s, "\nresult: `{st}` by {} at {rule}", r.by.as_deref().unwrap_or(""))
+            writeln!(
+                s,
+                "\nresult: `{st}` by {} at {rule}",
+                r.by.as_deref().unwrap_or("")
+            )
         }
         (Some(st), Some(rule)) => writeln!(
             s,
@@ -63,7 +73,10 @@ pub fn human(t: &Trace) -> String {
             r.by.as_deref().unwrap_or("")
         ),
         (Some(st), None) => writeln!(s, "\nresult: stays in `{st}` (no transition holds)"),
-        (None, _) => writeln!(s, "\nresult: assigned to no stage (no rule holds and no default)"),
+        (None, _) => writeln!(
+            s,
+            "\nresult: assigned to no stage (no rule holds and no default)"
+        ),
     };
     s
 }

@@ -79,13 +79,13 @@ fn run_one(
     let model = &program.models[t.model.index()];
     let stage_name = |s| program.name(model.stage(s).name).to_string();
     let expected = stage_name(t.expect);
-    let by_ok = match (t.by, outcome.via) {
-        (None, _) => true,
-        (Some(ExpectVia::Rule), Some(Via::Rule(_))) => true,
-        (Some(ExpectVia::Default), Some(Via::Default)) => true,
-        (Some(ExpectVia::Transition), Some(Via::Transition(_))) => true,
-        _ => false,
-    };
+    let by_ok = matches!(
+        (t.by, outcome.via),
+        (None, _)
+            | (Some(ExpectVia::Rule), Some(Via::Rule(_)))
+            | (Some(ExpectVia::Default), Some(Via::Default))
+            | (Some(ExpectVia::Transition), Some(Via::Transition(_)))
+    );
     let failure = if !trace.unparsed.is_empty() {
         Some(format!(
             "the test's value of {} does not parse as the field's type",

@@ -35,8 +35,14 @@ pub fn unified(path: &str, old: &str, new: &str) -> String {
                 Op::Add(_) => b_start += 1,
             }
         }
-        let a_len = ops[lo..hi].iter().filter(|o| !matches!(o, Op::Add(_))).count();
-        let b_len = ops[lo..hi].iter().filter(|o| !matches!(o, Op::Del(_))).count();
+        let a_len = ops[lo..hi]
+            .iter()
+            .filter(|o| !matches!(o, Op::Add(_)))
+            .count();
+        let b_len = ops[lo..hi]
+            .iter()
+            .filter(|o| !matches!(o, Op::Del(_)))
+            .count();
         out += &format!("@@ -{a_start},{a_len} +{b_start},{b_len} @@\n");
         for op in &ops[lo..hi] {
             match op {

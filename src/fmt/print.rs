@@ -80,8 +80,8 @@ impl Printer {
             .iter()
             .map(|f| match &f.ty {
                 // A bare name ends only at a known type word: before any other, it must be quoted.
-            Some(t) if is_type(&t.text) => name(&f.name, Ctx::Decl),
-            Some(_) => quote(&f.name.text),
+                Some(t) if is_type(&t.text) => name(&f.name, Ctx::Decl),
+                Some(_) => quote(&f.name.text),
                 // Without a type the declaration is an error; keep it as written.
                 None if f.name.quoted => quote(&f.name.text),
                 None => f.name.text.clone(),
@@ -99,7 +99,11 @@ impl Printer {
     }
 
     fn smart_list(&mut self, l: &SmartList) {
-        self.open(0, format!("smart list {} {{", name(&l.name, Ctx::Name)), l.span);
+        self.open(
+            0,
+            format!("smart list {} {{", name(&l.name, Ctx::Name)),
+            l.span,
+        );
         for f in &l.filters {
             let code = format!("{}: {}", f.number.text, cond(&f.cond));
             self.push(1, code, f.span.start, Kind::Item);
@@ -139,7 +143,12 @@ impl Printer {
                         .split_whitespace()
                         .map(str::to_ascii_lowercase)
                         .collect();
-                    self.push(1, format!("status {}", words.join(" ")), w.span.start, Kind::Item);
+                    self.push(
+                        1,
+                        format!("status {}", words.join(" ")),
+                        w.span.start,
+                        Kind::Item,
+                    );
                 }
                 ModelItem::Stage(s) => {
                     let code = match &s.kind {
@@ -149,13 +158,8 @@ impl Printer {
                     self.push(1, code, s.span.start, Kind::Item);
                 }
                 ModelItem::Phase(p) => {
-                    let stages: Vec<String> =
-                        p.stages.iter().map(|s| name(s, Ctx::Name)).collect();
-                    let code = format!(
-                        "phase {}: {}",
-                        name(&p.name, Ctx::Name),
-                        stages.join(", ")
-                    );
+                    let stages: Vec<String> = p.stages.iter().map(|s| name(s, Ctx::Name)).collect();
+                    let code = format!("phase {}: {}", name(&p.name, Ctx::Name), stages.join(", "));
                     self.push(1, code, p.span.start, Kind::Item);
                 }
                 ModelItem::Transition(t) => {
@@ -174,7 +178,11 @@ impl Printer {
                     self.open(1, "assignment rules {".into(), rb.span);
                     for r in &rb.rules {
                         let (code, span) = match r {
-                            Rule::If { cond: c, stage, span } => (
+                            Rule::If {
+                                cond: c,
+                                stage,
+                                span,
+                            } => (
                                 format!("if {} then {}", cond(c), name(stage, Ctx::Name)),
                                 *span,
                             ),
@@ -192,7 +200,11 @@ impl Printer {
     }
 
     fn campaign(&mut self, c: &Campaign) {
-        self.open(0, format!("campaign {} {{", name(&c.name, Ctx::Name)), c.span);
+        self.open(
+            0,
+            format!("campaign {} {{", name(&c.name, Ctx::Name)),
+            c.span,
+        );
         let list = format!("smart list {}", name(&c.list, Ctx::Name));
         // The list line starts where the campaign's `smart list` keyword is; its name is the
         // closest position the tree keeps.
@@ -448,7 +460,9 @@ fn starts_kw(word: &str, kw: &str) -> bool {
 
 /// Whether a name must be quoted to read back as itself in `ctx`.
 pub fn needs_quotes(text: &str, ctx: Ctx) -> bool {
-    const SPECIAL: &[char] = &['\t', '\r', '\n', ',', ':', '(', ')', '{', '}', '#', '"', '\\'];
+    const SPECIAL: &[char] = &[
+        '\t', '\r', '\n', ',', ':', '(', ')', '{', '}', '#', '"', '\\',
+    ];
     if text.is_empty() || text.contains(SPECIAL) || text.contains("->") {
         return true;
     }

@@ -202,9 +202,7 @@ fn describe(rule: Rule) -> &'static str {
         kw_by => "`by`",
         expect_via => "`rule`, `transition` or `default`",
         name | quoted | bare_name | decl_name | bare_decl | model_ref | bare_model | phase_name
-        | expect_model | bare_expect | expect_stage | bare_by => {
-            "a name"
-        }
+        | expect_model | bare_expect | expect_stage | bare_by => "a name",
         value | value_list | bare_value | date | datetime => "a value",
         number | sla_amount => "a number",
         condition | conjunction | negation | membership | filter => "a condition",

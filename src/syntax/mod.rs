@@ -71,8 +71,7 @@ fn resume_point(src: &str, pos: usize) -> Option<usize> {
             .take(12)
             .collect::<String>()
             .to_ascii_lowercase();
-        if BLOCK_KEYWORDS.iter().any(|k| lower.starts_with(k))
-        {
+        if BLOCK_KEYWORDS.iter().any(|k| lower.starts_with(k)) {
             return Some(line_start);
         }
         line_start += line.find('\n')? + 1;

@@ -43,11 +43,13 @@ impl Lowerer {
             None => None,
         };
         let expect = self.test_stage(model, &t.stage)?;
-        let by = t.by.as_ref().map(|w| match w.text.to_ascii_lowercase().as_str() {
-            "rule" => ExpectVia::Rule,
-            "default" => ExpectVia::Default,
-            _ => ExpectVia::Transition,
-        });
+        let by =
+            t.by.as_ref()
+                .map(|w| match w.text.to_ascii_lowercase().as_str() {
+                    "rule" => ExpectVia::Rule,
+                    "default" => ExpectVia::Default,
+                    _ => ExpectVia::Transition,
+                });
         let line = self.line(t.span);
         Some(TestCase {
             name: t.name.text.clone(),
@@ -82,7 +84,10 @@ impl Lowerer {
                 self.error(
                     Diagnostic::error(
                         Code::TestUnknownField,
-                        format!("test `{}` sets unknown field `{}`", t.name.text, e.field.text),
+                        format!(
+                            "test `{}` sets unknown field `{}`",
+                            t.name.text, e.field.text
+                        ),
                         e.field.span,
                         "no rule reads this field",
                     )
@@ -131,7 +136,10 @@ impl Lowerer {
         let names: Vec<String> = raw.iter().map(|n| format!("`{n}`")).collect();
         let (message, help) = if names.is_empty() {
             (
-                format!("test `{}` has no model to run: the file declares none", t.name.text),
+                format!(
+                    "test `{}` has no model to run: the file declares none",
+                    t.name.text
+                ),
                 "declare a model with `model NAME { ... }`".to_string(),
             )
         } else {
