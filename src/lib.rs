@@ -16,6 +16,8 @@ pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod engine;
+pub mod explain;
+pub mod fmt;
 pub mod ir;
 pub mod span;
 pub mod syntax;
@@ -55,6 +57,8 @@ pub fn compile(file: &SourceFile) -> Compiled {
                     | diag::Code::UnknownField
                     | diag::Code::CampaignStage
                     | diag::Code::GateWithoutOtherwise
+                    | diag::Code::TestUnknownField
+                    | diag::Code::TestModel
             )
     }));
     diag::sort(&mut diagnostics);

@@ -35,12 +35,19 @@ fn run_case(case: &Path) -> String {
     let name = case.file_name().unwrap().to_string_lossy().to_string();
     let tmp = scratch(&name);
     let root = env!("CARGO_MANIFEST_DIR");
+    // The case directory relative to the root (where revc runs), so that output whose layout
+    // depends on the length of a path is the same wherever the repository is checked out.
+    let rel = case
+        .strip_prefix(root)
+        .unwrap_or(case)
+        .display()
+        .to_string();
     let args: Vec<String> = std::fs::read_to_string(case.join("args"))
         .unwrap()
         .lines()
         .filter(|l| !l.is_empty())
         .map(|l| {
-            l.replace("{dir}", &case.display().to_string())
+            l.replace("{dir}", &rel)
                 .replace("{tmp}", &tmp.display().to_string())
         })
         .collect();
@@ -69,7 +76,7 @@ fn run_case(case: &Path) -> String {
         );
     }
     let _ = std::fs::remove_dir_all(&tmp);
-    snap.replace(&case.display().to_string(), "{dir}")
+    snap.replace(&rel, "{dir}")
         .replace(&tmp.display().to_string(), "{tmp}")
 }
 

@@ -350,7 +350,8 @@ fn execute(
     Ok(stats)
 }
 
-fn unknown(what: &str, name: &str, names: &[&str], file: &str) -> String {
+/// An unknown name on the command line, with the closest names the file declares.
+pub(crate) fn unknown(what: &str, name: &str, names: &[&str], file: &str) -> String {
     let help = suggest::did_you_mean(name, names.iter().copied()).unwrap_or_else(|| {
         if names.is_empty() {
             format!("`{file}` declares no {what}")
@@ -368,7 +369,8 @@ fn unknown(what: &str, name: &str, names: &[&str], file: &str) -> String {
     format!("error: unknown {what} `{name}`\n  help: {help}")
 }
 
-fn pick_model(
+/// The model a run uses: `--model`, the campaign's, or the file's only one.
+pub(crate) fn pick_model(
     program: &Program,
     name: Option<&str>,
     campaign: Option<usize>,

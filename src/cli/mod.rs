@@ -3,7 +3,10 @@
 mod assign;
 mod check;
 mod compile;
+mod explain;
+mod fmt;
 mod lint;
+mod test;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -31,8 +34,14 @@ enum Command {
     Check(check::Args),
     /// Compile a .rev file and print what it compiles to.
     Compile(compile::Args),
+    /// Show why one lead lands where it does, choice by choice.
+    Explain(Box<explain::Args>),
+    /// Rewrite .rev files in the canonical layout (comments kept); --check only reports.
+    Fmt(fmt::Args),
     /// Check .rev files, then find unreachable rules, contradictions, gaps and dead stages.
     Lint(lint::Args),
+    /// Run the `test` blocks of .rev files through the engine.
+    Test(test::Args),
 }
 
 /// Output format of diagnostics and summaries.
@@ -59,7 +68,10 @@ pub fn main() -> i32 {
         Command::Assign(args) => assign::run(*args),
         Command::Check(args) => check::run(args),
         Command::Compile(args) => compile::run(args),
+        Command::Explain(args) => explain::run(*args),
+        Command::Fmt(args) => fmt::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::Test(args) => test::run(args),
     }
 }
 

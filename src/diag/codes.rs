@@ -100,6 +100,15 @@ codes! {
     /// More than one `otherwise` transition out of one stage.
     DuplicateOtherwise = "REV144", "more than one `otherwise` out of a stage";
 
+    /// A test's lead sets a field that no rule reads and `fields` does not declare.
+    TestUnknownField = "REV150", "test sets an unknown field";
+    /// A test that names no model in a file with several models (or none).
+    TestModel = "REV151", "test does not say which model";
+    /// Two tests with the same name.
+    DuplicateTest = "REV152", "duplicate test";
+    /// A test's lead sets one field twice.
+    TestDuplicateValue = "REV153", "test sets a field twice";
+
     /// An assignment rule or transition that earlier ones always take first.
     UnreachableRule = "REV201", "rule or transition that no lead can reach";
     /// A condition or smart list that no lead satisfies.

@@ -398,3 +398,38 @@ mod tests {
         }
     }
 }
+
+/// A field's value as the engine decoded it for the loaded lead: what `revc explain` shows
+/// beside each filter. Text is trimmed and folded, as the comparisons see it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Decoded<'a> {
+    /// Missing, blank, or not parseable as the field's type.
+    Empty,
+    /// Folded text.
+    Text(&'a str),
+    /// A number.
+    Num(f64),
+    /// A date or date-time.
+    Date(DateVal),
+    /// A boolean.
+    Bool(bool),
+}
+
+impl LeadState {
+    /// The decoded value of `slot` for the loaded lead (text is decoded on demand, as `eval`
+    /// would). Explaining only: the batch path never calls it.
+    pub fn decoded<L: Lead>(&mut self, plan: &Plan, lead: &mut L, slot: usize) -> Decoded<'_> {
+        if plan.slots[slot].ty == Type::Text {
+            return match self.text_of(plan, lead, slot) {
+                Some(t) => Decoded::Text(t),
+                None => Decoded::Empty,
+            };
+        }
+        match self.vals[slot] {
+            Val::Num(n) => Decoded::Num(n),
+            Val::Date(d) => Decoded::Date(d),
+            Val::Bool(b) => Decoded::Bool(b),
+            Val::Unread | Val::Null | Val::Text { .. } => Decoded::Empty,
+        }
+    }
+}

@@ -64,6 +64,9 @@ pub struct Program {
     pub campaigns: Vec<Campaign>,
     /// The arena of condition nodes that the rules point into.
     pub conds: Vec<CondNode>,
+    /// Tests in source order (left out of the JSON when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tests: Vec<TestCase>,
 }
 
 impl Program {
@@ -458,4 +461,48 @@ pub enum DateTest {
     InPast(u32, TimeUnit),
     /// From as-of to as-of plus N units, both days included.
     InFuture(u32, TimeUnit),
+}
+
+/// `test NAME { lead { ... } [in stage S]  expect [MODEL] stage S [by HOW] }`, resolved.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TestCase {
+    /// Its name.
+    pub name: String,
+    /// The model the lead runs through.
+    pub model: ModelId,
+    /// The lead's values: the field and its text, as a cell of an export would hold it.
+    pub values: Vec<TestValue>,
+    /// The lead's current stage (`in stage S`); none for a new lead.
+    pub current: Option<StageId>,
+    /// The stage the lead is expected in.
+    pub expect: StageId,
+    /// The kind of choice expected to place it, when the test says.
+    pub by: Option<ExpectVia>,
+    /// The whole block.
+    pub span: Span,
+    /// 1-based line of the block.
+    pub line: u32,
+}
+
+/// One value of a test's lead.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TestValue {
+    /// The field.
+    pub field: FieldId,
+    /// The text as written (unfolded: it stands for a cell of the input).
+    pub text: String,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// The kind of choice a test expects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExpectVia {
+    /// An assignment rule (`if ... then`).
+    Rule,
+    /// The assignment rules' `default`.
+    Default,
+    /// A transition (gates followed).
+    Transition,
 }

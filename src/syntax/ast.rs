@@ -40,6 +40,42 @@ pub enum Item {
     Model(Model),
     /// `campaign NAME { ... }`
     Campaign(Campaign),
+    /// `test NAME { lead { ... } expect ... }`
+    Test(Test),
+}
+
+/// `test NAME { lead { FIELD: VALUE, ... } [in stage S]  expect [MODEL] stage S [by HOW] }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Test {
+    /// The test's name.
+    pub name: Name,
+    /// The lead's values in order.
+    pub lead: Vec<LeadEntry>,
+    /// The `lead { ... }` part, up to its closing brace.
+    pub lead_span: Span,
+    /// `in stage S`: the lead's current stage, when it has one.
+    pub current: Option<Name>,
+    /// The model named by `expect`, when one is.
+    pub model: Option<Name>,
+    /// The stage the lead is expected in.
+    pub stage: Name,
+    /// `by rule|transition|default`, when written.
+    pub by: Option<Word>,
+    /// The `expect` line.
+    pub expect_span: Span,
+    /// The whole block.
+    pub span: Span,
+}
+
+/// `FIELD: VALUE` in a test's lead.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LeadEntry {
+    /// The field.
+    pub field: Name,
+    /// Its value, as a cell of an export would hold it.
+    pub value: Value,
+    /// The whole entry.
+    pub span: Span,
 }
 
 /// `fields { NAME TYPE ... }`

@@ -64,6 +64,7 @@ impl Builder {
             Rule::smart_list => Item::SmartList(self.smart_list(p)),
             Rule::model => Item::Model(self.model(p)),
             Rule::campaign => Item::Campaign(self.campaign(p)),
+            Rule::test_block => Item::Test(self.test_block(p)),
             r => unreachable!("not an item: {r:?}"),
         }
     }
@@ -310,6 +311,52 @@ impl Builder {
             list,
             model,
             stage,
+            span,
+        }
+    }
+
+    /// `test_block`
+    fn test_block(&self, p: P) -> Test {
+        let span = self.span(&p);
+        let mut it = p.into_inner().skip(1);
+        let name = self.name(it.next().expect("test name"));
+        let lead = it.next().expect("test lead");
+        let lead_span = self.span(&lead);
+        let mut entries = Vec::new();
+        let mut current = None;
+        for c in lead.into_inner() {
+            match c.as_rule() {
+                Rule::lead_entry => {
+                    let span = self.span(&c);
+                    let mut e = c.into_inner();
+                    let field = self.name(e.next().expect("entry field"));
+                    let value = self.value(e.next().expect("entry value"));
+                    entries.push(LeadEntry { field, value, span });
+                }
+                Rule::name => current = Some(self.name(c)),
+                _ => {}
+            }
+        }
+        let expect = it.next().expect("test expect");
+        let expect_span = self.span(&expect);
+        let (mut model, mut stage, mut by) = (None, None, None);
+        for c in expect.into_inner() {
+            match c.as_rule() {
+                Rule::expect_model => model = Some(self.name(c)),
+                Rule::expect_stage => stage = Some(self.name(c)),
+                Rule::expect_via => by = Some(self.word(&c)),
+                _ => {}
+            }
+        }
+        Test {
+            name,
+            lead: entries,
+            lead_span,
+            current,
+            model,
+            stage: stage.expect("expected stage"),
+            by,
+            expect_span,
             span,
         }
     }

@@ -67,7 +67,13 @@ pub(super) fn syntax_error(src: &str, offset: usize, err: &Error<Rule>) -> (Diag
 }
 
 /// The words that start a top-level block.
-const BLOCK_KEYWORDS: [&str; 4] = ["`fields`", "`smart list`", "`model`", "`campaign`"];
+const BLOCK_KEYWORDS: [&str; 5] = [
+    "`fields`",
+    "`smart list`",
+    "`model`",
+    "`campaign`",
+    "`test`",
+];
 
 /// If `pos` is at a quote that the line never closes, the error says so.
 fn unterminated_quote(src: &str, pos: usize) -> Option<Diagnostic> {
@@ -188,9 +194,15 @@ fn describe(rule: Rule) -> &'static str {
         smart_list | kw_smart_list | campaign_list => "`smart list`",
         model | kw_model => "`model`",
         campaign | kw_campaign => "`campaign`",
-        name | quoted | bare_name | decl_name | bare_decl | model_ref | bare_model | phase_name => {
-            "a name"
-        }
+        test_block | kw_test => "`test`",
+        test_lead | kw_lead => "`lead`",
+        lead_entry => "a field and its value like `Country: Germany`",
+        test_expect | kw_expect => "`expect`",
+        kw_in_stage => "`in stage`",
+        kw_by => "`by`",
+        expect_via => "`rule`, `transition` or `default`",
+        name | quoted | bare_name | decl_name | bare_decl | model_ref | bare_model | phase_name
+        | expect_model | bare_expect | expect_stage | bare_by => "a name",
         value | value_list | bare_value | date | datetime => "a value",
         number | sla_amount => "a number",
         condition | conjunction | negation | membership | filter => "a condition",
@@ -307,7 +319,7 @@ fn help_for(expected: &[&str], src: &str, pos: usize) -> String {
     }
     if expected.contains(&"`fields`") || expected.contains(&"`model`") {
         let found = word.trim_matches('`');
-        let keywords = ["fields", "smart list", "model", "campaign"];
+        let keywords = ["fields", "smart list", "model", "campaign", "test"];
         // Keywords are short, so two edits is a typo here (`modle`, `campain`).
         let near = keywords
             .iter()
@@ -315,7 +327,7 @@ fn help_for(expected: &[&str], src: &str, pos: usize) -> String {
         return match near {
             Some(k) => format!("did you mean `{k}`?"),
             None => format!(
-                "a file holds `fields`, `smart list`, `model` and `campaign` blocks; {word} starts none of them"
+                "a file holds `fields`, `smart list`, `model`, `campaign` and `test` blocks; {word} starts none of them"
             ),
         };
     }
@@ -329,7 +341,5 @@ fn starts_block(src: &str, pos: usize) -> bool {
         .take(12)
         .collect::<String>()
         .to_ascii_lowercase();
-    ["fields", "smart list", "model", "campaign"]
-        .iter()
-        .any(|k| rest.starts_with(k))
+    super::BLOCK_KEYWORDS.iter().any(|k| rest.starts_with(k))
 }

@@ -19,6 +19,9 @@ use pest::Parser;
 #[grammar = "../grammar/rev.pest"]
 struct RevParser;
 
+/// The words that start a top-level block (lower case), where parsing resumes after an error.
+pub(crate) const BLOCK_KEYWORDS: [&str; 5] = ["fields", "smart list", "model", "campaign", "test"];
+
 /// Deepest nesting of parentheses and `not` that the parser accepts; deeper input would
 /// overflow the stack of a recursive-descent parser.
 pub const MAX_NESTING: usize = 100;
@@ -68,10 +71,7 @@ fn resume_point(src: &str, pos: usize) -> Option<usize> {
             .take(12)
             .collect::<String>()
             .to_ascii_lowercase();
-        if ["fields", "smart list", "model", "campaign"]
-            .iter()
-            .any(|k| lower.starts_with(k))
-        {
+        if BLOCK_KEYWORDS.iter().any(|k| lower.starts_with(k)) {
             return Some(line_start);
         }
         line_start += line.find('\n')? + 1;

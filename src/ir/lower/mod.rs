@@ -8,6 +8,7 @@ mod cond;
 mod fields;
 mod lists;
 mod models;
+mod tests;
 
 use super::{CondId, CondNode, FieldId, Program, SmartListId, Sym};
 use crate::diag::Diagnostic;
@@ -32,6 +33,7 @@ pub fn lower(file: &ast::File, src: &str) -> (Program, Vec<Diagnostic>) {
     cx.lower_models(file);
     cx.lower_campaigns(file);
     cx.check_list_cycles();
+    cx.lower_tests(file);
     let mut diags = cx.diags;
     crate::diag::sort(&mut diags);
     (cx.program, diags)

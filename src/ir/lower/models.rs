@@ -470,7 +470,7 @@ impl Lowerer {
         }
     }
 
-    fn model_ref(&mut self, name: &ast::Name) -> Option<ModelId> {
+    pub(super) fn model_ref(&mut self, name: &ast::Name) -> Option<ModelId> {
         if let Some(id) = self.program.model_named(&name.text) {
             return Some(id);
         }
