@@ -13,9 +13,16 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// Drops what changes from run to run: wall time, throughput, thread count.
+/// Drops what changes from run to run: wall time, throughput, thread count. A JSON summary must
+/// also account for every lead.
 fn stable(stderr: &str) -> String {
     if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(stderr) {
+        let n = |k: &str| v[k].as_u64().unwrap_or_else(|| panic!("summary lacks {k}"));
+        assert_eq!(
+            n("read"),
+            n("assigned") + n("unassigned") + n("rejected"),
+            "leads read must be assigned, unassigned or rejected: {v}"
+        );
         for k in ["seconds", "leads_per_second", "threads"] {
             v.as_object_mut().map(|o| o.remove(k));
         }

@@ -272,6 +272,7 @@ fn execute(
         })
     };
     let dry = args.dry_run;
+    crate::engine::output::remove_temps_on_signal();
     let mut out_file = match (&args.output, dry) {
         (Some(p), false) if p != "-" => Some(open(p)?),
         _ => None,

@@ -55,16 +55,31 @@ pub fn json_str(out: &mut Vec<u8>, s: &str) {
 
 /// A file written beside its target under a temporary name and renamed over it only when
 /// [`AtomicFile::commit`] is called; dropped without commit, the temporary file is removed.
+/// A target that exists and is not a regular file (`/dev/null`, `/dev/full`, a named pipe) is
+/// written directly: it cannot be replaced, and holds nothing to protect.
 pub struct AtomicFile {
     target: PathBuf,
-    temp: PathBuf,
+    /// The temporary file, when writing through one.
+    temp: Option<PathBuf>,
     writer: Option<BufWriter<File>>,
 }
 
 impl AtomicFile {
-    /// Creates the temporary file next to `target`.
+    /// Creates the temporary file next to `target` (or opens a special file directly).
     pub fn create(target: &str) -> io::Result<Self> {
-        let target = PathBuf::from(target);
+        let mut target = PathBuf::from(target);
+        // Write through a symbolic link: the file it names is replaced, the link is kept.
+        if std::fs::symlink_metadata(&target).is_ok_and(|m| m.file_type().is_symlink()) {
+            target = std::fs::canonicalize(&target)?;
+        }
+        if std::fs::metadata(&target).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            let file = std::fs::OpenOptions::new().write(true).open(&target)?;
+            return Ok(AtomicFile {
+                target,
+                temp: None,
+                writer: Some(BufWriter::with_capacity(1 << 20, file)),
+            });
+        }
         let dir = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -78,7 +93,7 @@ impl AtomicFile {
         register_temp(&temp);
         Ok(AtomicFile {
             target,
-            temp,
+            temp: Some(temp),
             writer: Some(BufWriter::with_capacity(1 << 20, file)),
         })
     }
@@ -92,11 +107,18 @@ impl AtomicFile {
     pub fn commit(mut self) -> io::Result<()> {
         let writer = self.writer.take().expect("not yet committed");
         let file = writer.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&self.temp, &self.target)?;
-        unregister_temp(&self.temp);
-        Ok(())
+        let Some(temp) = self.temp.take() else {
+            return Ok(());
+        };
+        let done = file.sync_all().and_then(|()| {
+            drop(file);
+            std::fs::rename(&temp, &self.target)
+        });
+        if done.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+        unregister_temp(&temp);
+        done
     }
 }
 
@@ -116,9 +138,14 @@ impl Write for AtomicFile {
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if self.writer.take().is_some() {
-            let _ = std::fs::remove_file(&self.temp);
-            unregister_temp(&self.temp);
+        if let Some(temp) = self.temp.take() {
+            // Drop the writer first so the file is closed; its buffered bytes are not wanted.
+            if let Some(w) = self.writer.take() {
+                let (file, _) = w.into_parts();
+                drop(file);
+            }
+            let _ = std::fs::remove_file(&temp);
+            unregister_temp(&temp);
         }
     }
 }
@@ -140,9 +167,18 @@ fn unregister_temp(p: &Path) {
 
 /// Removes every temporary output file still open (for a run stopped by a signal).
 pub fn remove_temps() {
-    if let Ok(t) = TEMPS.lock() {
-        for p in t.iter() {
-            let _ = std::fs::remove_file(p);
-        }
+    // The writing thread may still hold the lock's data; a poisoned lock still lists the files.
+    let t = TEMPS.lock().unwrap_or_else(|e| e.into_inner());
+    for p in t.iter() {
+        let _ = std::fs::remove_file(p);
     }
+}
+
+/// On SIGINT or SIGTERM: remove the temporary outputs (the targets stay untouched) and exit as
+/// a shell expects of a signalled process (130).
+pub fn remove_temps_on_signal() {
+    let _ = ctrlc::set_handler(|| {
+        remove_temps();
+        std::process::exit(130);
+    });
 }
