@@ -5,7 +5,7 @@
 //! text fields on first use, folded into a buffer that is reused from lead to lead. Nothing here
 //! allocates per lead once the buffers have grown to their working size.
 
-use super::plan::{Node, NodeTest, Plan};
+use super::plan::{Node, NodeTest, Plan, TextSet};
 use crate::ir::date::parse_date;
 use crate::ir::{DateVal, NumTest, Type};
 use std::fmt::Write as _;
@@ -100,6 +100,34 @@ impl LeadState {
         }
     }
 
+    /// The slot's text trimmed but not folded, when it is all ASCII and not yet folded: then a
+    /// comparison with folded constants can ignore ASCII case in place instead of copying.
+    /// `Some(None)` is an empty value; `None` means: use the folded text.
+    fn ascii_raw<'l, L: Lead>(
+        &self,
+        plan: &Plan,
+        lead: &'l mut L,
+        slot: usize,
+    ) -> Option<Option<&'l str>> {
+        if !matches!(self.vals[slot], Val::Unread) {
+            return None;
+        }
+        match lead.cell(plan.slots[slot].column) {
+            Cell::Str(s) => {
+                let t = trim(s);
+                if t.is_empty() {
+                    Some(None)
+                } else if t.is_ascii() {
+                    Some(Some(t))
+                } else {
+                    None
+                }
+            }
+            Cell::Null => Some(None),
+            _ => None,
+        }
+    }
+
     fn text_of<L: Lead>(&mut self, plan: &Plan, lead: &mut L, slot: usize) -> Option<&str> {
         if let Val::Unread = self.vals[slot] {
             let start = self.text.len();
@@ -156,21 +184,54 @@ impl LeadState {
     fn test<L: Lead>(&mut self, plan: &Plan, lead: &mut L, slot: usize, test: &NodeTest) -> bool {
         match test {
             NodeTest::Empty => match plan.slots[slot].ty {
+                Type::Text if matches!(self.vals[slot], Val::Unread) => {
+                    match lead.cell(plan.slots[slot].column) {
+                        Cell::Str(s) => trim(s).is_empty(),
+                        Cell::Num(_) | Cell::Bool(_) => false,
+                        Cell::Null | Cell::Nested => true,
+                    }
+                }
                 Type::Text => self.text_of(plan, lead, slot).is_none(),
                 _ => matches!(self.vals[slot], Val::Null),
             },
-            NodeTest::TextIs(set) => self
-                .text_of(plan, lead, slot)
-                .is_some_and(|t| set.contains(t)),
+            NodeTest::TextIs(set) => {
+                if let (TextSet::Few(vals), Some(raw)) = (set, self.ascii_raw(plan, lead, slot)) {
+                    return raw.is_some_and(|t| {
+                        vals.iter()
+                            .any(|v| v.len() == t.len() && v.eq_ignore_ascii_case(t))
+                    });
+                }
+                self.text_of(plan, lead, slot)
+                    .is_some_and(|t| set.contains(t))
+            }
             NodeTest::TextContains(finders) => self
                 .text_of(plan, lead, slot)
                 .is_some_and(|t| finders.iter().any(|f| f.find(t.as_bytes()).is_some())),
-            NodeTest::TextStarts(v) => self
-                .text_of(plan, lead, slot)
-                .is_some_and(|t| v.iter().any(|p| t.starts_with(&**p))),
-            NodeTest::TextEnds(v) => self
-                .text_of(plan, lead, slot)
-                .is_some_and(|t| v.iter().any(|p| t.ends_with(&**p))),
+            NodeTest::TextStarts(v) => {
+                if let Some(raw) = self.ascii_raw(plan, lead, slot) {
+                    return raw.is_some_and(|t| {
+                        v.iter().any(|p| {
+                            t.len() >= p.len()
+                                && t.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+                        })
+                    });
+                }
+                self.text_of(plan, lead, slot)
+                    .is_some_and(|t| v.iter().any(|p| t.starts_with(&**p)))
+            }
+            NodeTest::TextEnds(v) => {
+                if let Some(raw) = self.ascii_raw(plan, lead, slot) {
+                    return raw.is_some_and(|t| {
+                        v.iter().any(|p| {
+                            t.len() >= p.len()
+                                && t.as_bytes()[t.len() - p.len()..]
+                                    .eq_ignore_ascii_case(p.as_bytes())
+                        })
+                    });
+                }
+                self.text_of(plan, lead, slot)
+                    .is_some_and(|t| v.iter().any(|p| t.ends_with(&**p)))
+            }
             NodeTest::Num(t, zero_is_empty) => match self.vals[slot] {
                 Val::Num(x) => num_test(t, x),
                 _ => *zero_is_empty,
@@ -228,8 +289,10 @@ fn fold_into(buf: &mut String, s: &str) -> bool {
 #[inline]
 pub fn trim(s: &str) -> &str {
     let t = s.trim_ascii();
+    // Unicode white space beyond ASCII's (vertical tab, NEL, no-break space...) is rare.
+    let odd = |b: u8| b >= 0x80 || b == 0x0B;
     match (t.as_bytes().first(), t.as_bytes().last()) {
-        (Some(&a), Some(&b)) if a >= 0x80 || b >= 0x80 => t.trim(),
+        (Some(&a), Some(&b)) if odd(a) || odd(b) => t.trim(),
         _ => t,
     }
 }
