@@ -293,7 +293,11 @@ impl Plan {
         // Roots: what this run can evaluate.
         let mut roots: Vec<CondId> = Vec::new();
         match campaign {
-            Some(c) => roots.push(program.smart_lists[c.list.index()].cond),
+            Some(c) => {
+                roots.push(program.smart_lists[c.list.index()].cond);
+                // A campaign that moves leads onto a gate routes them by the gate's transitions.
+                roots.extend(model.transitions.iter().filter_map(|t| t.when));
+            }
             None => {
                 roots.extend(model.rules.iter().map(|r| r.cond));
                 roots.extend(model.transitions.iter().filter_map(|t| t.when));
