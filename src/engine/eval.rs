@@ -224,12 +224,13 @@ fn fold_into(buf: &mut String, s: &str) -> bool {
     true
 }
 
-/// `str::trim`, with a fast path for the usual ASCII edges.
+/// `str::trim`, with a fast path for the usual ASCII edges. `trim_ascii` keeps the vertical tab
+/// (0x0B), which `str::trim` removes, so an edge byte of 0x0B takes the slow path too.
 #[inline]
 pub fn trim(s: &str) -> &str {
     let t = s.trim_ascii();
     match (t.as_bytes().first(), t.as_bytes().last()) {
-        (Some(&a), Some(&b)) if a >= 0x80 || b >= 0x80 => t.trim(),
+        (Some(&a), Some(&b)) if a >= 0x80 || b >= 0x80 || a == 0x0B || b == 0x0B => t.trim(),
         _ => t,
     }
 }
@@ -300,5 +301,15 @@ fn parse_bool(s: &str) -> Option<bool> {
         Some(false)
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn trim_is_str_trim() {
+        for s in ["\u{b}x", "x\u{b}", " \u{b} x \u{a0}", "\u{3000}x", "x", "", "\u{b}"] {
+            assert_eq!(super::trim(s), s.trim(), "{s:?}");
+        }
     }
 }
