@@ -35,12 +35,15 @@ fn run_case(case: &Path) -> String {
     let name = case.file_name().unwrap().to_string_lossy().to_string();
     let tmp = scratch(&name);
     let root = env!("CARGO_MANIFEST_DIR");
+    let rel = case.strip_prefix(root).unwrap_or(case);
     let args: Vec<String> = std::fs::read_to_string(case.join("args"))
         .unwrap()
         .lines()
         .filter(|l| !l.is_empty())
         .map(|l| {
-            l.replace("{dir}", &case.display().to_string())
+            // Relative to the repository, so that column widths in the summary do not depend
+            // on where the repository is checked out.
+            l.replace("{dir}", &rel.display().to_string())
                 .replace("{tmp}", &tmp.display().to_string())
         })
         .collect();
@@ -70,6 +73,7 @@ fn run_case(case: &Path) -> String {
     }
     let _ = std::fs::remove_dir_all(&tmp);
     snap.replace(&case.display().to_string(), "{dir}")
+        .replace(&rel.display().to_string(), "{dir}")
         .replace(&tmp.display().to_string(), "{tmp}")
 }
 
