@@ -17,6 +17,7 @@ pub mod diag;
 pub mod engine;
 pub mod ir;
 pub mod span;
+pub mod sql;
 pub mod syntax;
 
 use diag::{Diagnostic, SourceFile};

@@ -349,7 +349,7 @@ fn execute(
     Ok(stats)
 }
 
-fn unknown(what: &str, name: &str, names: &[&str], file: &str) -> String {
+pub(super) fn unknown(what: &str, name: &str, names: &[&str], file: &str) -> String {
     let help = suggest::did_you_mean(name, names.iter().copied()).unwrap_or_else(|| {
         if names.is_empty() {
             format!("`{file}` declares no {what}")
@@ -367,7 +367,7 @@ fn unknown(what: &str, name: &str, names: &[&str], file: &str) -> String {
     format!("error: unknown {what} `{name}`\n  help: {help}")
 }
 
-fn pick_model(
+pub(super) fn pick_model(
     program: &Program,
     name: Option<&str>,
     campaign: Option<usize>,
