@@ -308,7 +308,15 @@ fn parse_bool(s: &str) -> Option<bool> {
 mod tests {
     #[test]
     fn trim_is_str_trim() {
-        for s in ["\u{b}x", "x\u{b}", " \u{b} x \u{a0}", "\u{3000}x", "x", "", "\u{b}"] {
+        for s in [
+            "\u{b}x",
+            "x\u{b}",
+            " \u{b} x \u{a0}",
+            "\u{3000}x",
+            "x",
+            "",
+            "\u{b}",
+        ] {
             assert_eq!(super::trim(s), s.trim(), "{s:?}");
         }
     }
