@@ -130,3 +130,27 @@ fn the_command_explains_what_it_needs() {
         "{err}"
     );
 }
+
+#[test]
+fn the_query_in_docs_sql_md_is_what_the_compiler_writes() {
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/sql.md"),
+    )
+    .unwrap();
+    let start = doc.rfind("```sql\n").expect("a sql block") + "```sql\n".len();
+    let end = start + doc[start..].find("\n```").expect("its end");
+    let (code, out, err) = revc(&[
+        "compile",
+        "examples/lifecycle.rev",
+        "--emit",
+        "sql",
+        "--dialect",
+        "spark",
+        "--id-column",
+        "Email",
+        "--as-of",
+        "2024-06-15",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(&doc[start..end], out.trim_end());
+}
