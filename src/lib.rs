@@ -20,6 +20,7 @@ pub mod explain;
 pub mod fmt;
 pub mod ir;
 pub mod span;
+pub mod sql;
 pub mod syntax;
 
 use diag::{Diagnostic, SourceFile};

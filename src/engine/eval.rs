@@ -285,7 +285,8 @@ fn fold_into(buf: &mut String, s: &str) -> bool {
     true
 }
 
-/// `str::trim`, with a fast path for the usual ASCII edges.
+/// `str::trim`, with a fast path for the usual ASCII edges. `trim_ascii` keeps the vertical tab
+/// (0x0B), which `str::trim` removes, so an edge byte of 0x0B takes the slow path too.
 #[inline]
 pub fn trim(s: &str) -> &str {
     let t = s.trim_ascii();
@@ -404,6 +405,21 @@ fn parse_bool(s: &str) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trim_is_str_trim() {
+        for s in [
+            "\u{b}x",
+            "x\u{b}",
+            " \u{b} x \u{a0}",
+            "\u{3000}x",
+            "x",
+            "",
+            "\u{b}",
+        ] {
+            assert_eq!(super::trim(s), s.trim(), "{s:?}");
+        }
+    }
 
     #[test]
     fn fast_decimals_equal_the_general_parser() {

@@ -293,7 +293,24 @@ impl Plan {
         // Roots: what this run can evaluate.
         let mut roots: Vec<CondId> = Vec::new();
         match campaign {
-            Some(c) => roots.push(program.smart_lists[c.list.index()].cond),
+            Some(c) => {
+                roots.push(program.smart_lists[c.list.index()].cond);
+                // A campaign that moves leads onto a gate routes them on by the gate's
+                // transitions, through every gate that follows.
+                let mut gates = vec![c.stage];
+                let mut seen = vec![false; model.stages.len()];
+                while let Some(g) = gates.pop() {
+                    if model.stage(g).kind != StageKind::Gate
+                        || std::mem::replace(&mut seen[g.index()], true)
+                    {
+                        continue;
+                    }
+                    for t in model.transitions.iter().filter(|t| t.from == g) {
+                        roots.extend(t.when);
+                        gates.push(t.to);
+                    }
+                }
+            }
             None => {
                 roots.extend(model.rules.iter().map(|r| r.cond));
                 roots.extend(model.transitions.iter().filter_map(|t| t.when));
