@@ -27,6 +27,10 @@ pub enum Cell<'a> {
 
 /// Access to one lead's cells by column.
 pub trait Lead {
+    /// Whether a cell can be [`Cell::Nested`] (JSON can, CSV cannot): text fields are then
+    /// checked when the lead is loaded instead of when first read.
+    const CAN_NEST: bool = true;
+
     /// The cell in column `col`.
     fn cell(&mut self, col: usize) -> Cell<'_>;
 }
@@ -82,6 +86,7 @@ impl LeadState {
         self.lists.iter_mut().for_each(|l| *l = 0);
         for (i, slot) in plan.slots.iter().enumerate() {
             self.vals[i] = match slot.ty {
+                Type::Text if !L::CAN_NEST => Val::Unread,
                 Type::Text => match lead.cell(slot.column) {
                     Cell::Nested => {
                         on_bad(i, BadValue::Nested);

@@ -77,6 +77,8 @@ impl<'a> CsvLead<'a> {
 }
 
 impl Lead for CsvLead<'_> {
+    const CAN_NEST: bool = false;
+
     #[inline]
     fn cell(&mut self, col: usize) -> Cell<'_> {
         let Some(&f) = self.fields.get(col) else {
