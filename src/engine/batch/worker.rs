@@ -281,7 +281,7 @@ impl Worker {
                     st.events += 1;
                     let e = &mut self.o.events;
                     e.extend_from_slice(b"{\"lead\":");
-                    json_str(e, &cell_text(lead.cell(ctx.id_col)));
+                    write_cell_json(e, lead.cell(ctx.id_col));
                     e.extend_from_slice(b",\"model\":");
                     json_str(e, &ctx.plan.model.name);
                     e.extend_from_slice(b",\"from\":");
@@ -371,7 +371,9 @@ fn write_cell_csv(out: &mut Vec<u8>, c: Cell<'_>) {
 fn write_cell_json(out: &mut Vec<u8>, c: Cell<'_>) {
     match c {
         Cell::Str(s) => json_str(out, s),
-        Cell::Num(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Cell::Num(n) => {
+            let _ = write!(out, "{n}");
+        }
         Cell::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
         Cell::Null | Cell::Nested => out.extend_from_slice(b"null"),
     }
