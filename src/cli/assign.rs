@@ -7,7 +7,7 @@ use crate::engine::input::InputFormat;
 use crate::engine::output::{AtomicFile, OutFormat};
 use crate::engine::summary::Summary;
 use crate::engine::{Plan, PlanOptions};
-use crate::ir::{ModelId, Program, Status, date};
+use crate::ir::{ModelId, Program, Status};
 use std::io::{self, Read, Write};
 use std::time::Instant;
 
@@ -126,19 +126,9 @@ pub fn run(args: Args) -> i32 {
         Ok(m) => m,
         Err(msg) => return fail(msg, EXIT_USAGE),
     };
-    let as_of = match &args.as_of {
-        None => date::today(),
-        Some(s) => match date::parse_date(s) {
-            Some(d) => d.day,
-            None => {
-                return fail(
-                    format!(
-                        "error: --as-of `{s}` is not a date\n  help: write it as YYYY-MM-DD, e.g. --as-of 2024-06-30"
-                    ),
-                    EXIT_USAGE,
-                );
-            }
-        },
+    let as_of = match super::as_of_day(args.as_of.as_deref()) {
+        Ok(d) => d,
+        Err(msg) => return fail(msg, EXIT_USAGE),
     };
     let m = &program.models[model.index()];
     if m.status == Status::Draft && !args.dry_run {

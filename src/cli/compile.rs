@@ -5,7 +5,6 @@ use super::assign::{pick_model, unknown};
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, io_reason, read_source, stderr_color};
 use crate::diag::render_human;
 use crate::engine::scan::{self, Scanner, Step};
-use crate::ir::date;
 use crate::sql::{self, Dialect, SqlOptions};
 
 /// What `compile` prints.
@@ -112,17 +111,7 @@ fn emit_sql(args: &Args, program: &crate::ir::Program) -> Result<String, (String
         },
     };
     let model = pick_model(program, args.model.as_deref(), campaign, &args.file).map_err(usage)?;
-    let as_of = match &args.as_of {
-        None => date::today(),
-        Some(s) => match date::parse_date(s) {
-            Some(d) => d.day,
-            None => {
-                return Err(usage(format!(
-                    "error: --as-of `{s}` is not a date\n  help: write it as YYYY-MM-DD, e.g. --as-of 2024-06-30"
-                )));
-            }
-        },
-    };
+    let as_of = super::as_of_day(args.as_of.as_deref()).map_err(usage)?;
     let columns = match &args.columns_from {
         None => None,
         Some(path) => Some(csv_header(path).map_err(usage)?),

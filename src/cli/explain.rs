@@ -8,7 +8,7 @@ use crate::engine::input::{JsonLead, json_columns, json_text};
 use crate::engine::plan::{Plan, PlanOptions};
 use crate::engine::scan::{self, Scanner, Step};
 use crate::explain::{CellsLead, Ctx, explain, human};
-use crate::ir::{StageId, date, name_key};
+use crate::ir::{StageId, name_key};
 use serde_json::{Map, Value};
 
 /// Arguments of `revc explain`.
@@ -73,17 +73,9 @@ pub fn run(args: Args) -> i32 {
         Ok(m) => m,
         Err(msg) => return fail(msg, EXIT_USAGE),
     };
-    let as_of = match &args.as_of {
-        None => date::today(),
-        Some(s) => match date::parse_date(s) {
-            Some(d) => d.day,
-            None => {
-                return fail(
-                    format!("error: --as-of `{s}` is not a date\n  help: write it as YYYY-MM-DD"),
-                    EXIT_USAGE,
-                );
-            }
-        },
+    let as_of = match super::as_of_day(args.as_of.as_deref()) {
+        Ok(d) => d,
+        Err(msg) => return fail(msg, EXIT_USAGE),
     };
     let input = match (&args.lead, &args.leads, &args.id) {
         (Some(json), _, _) => match serde_json::from_str::<Map<String, Value>>(json) {

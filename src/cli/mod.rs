@@ -114,3 +114,13 @@ pub(crate) fn io_reason(e: &std::io::Error) -> String {
         None => s,
     }
 }
+
+/// The as-of day of `--as-of DATE` (today, in UTC, when not given), or the usage error to print.
+pub(crate) fn as_of_day(arg: Option<&str>) -> Result<i32, String> {
+    match arg {
+        None => Ok(crate::ir::date::today()),
+        Some(s) => crate::ir::date::parse_date(s).map(|d| d.day).ok_or_else(|| {
+            format!("error: --as-of `{s}` is not a date\n  help: write it as YYYY-MM-DD, e.g. --as-of 2024-06-30")
+        }),
+    }
+}

@@ -3,7 +3,6 @@
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, read_source, stderr_color};
 use crate::diag::render_human;
 use crate::explain::{human, run::run_tests};
-use crate::ir::date;
 
 /// Arguments of `revc test`.
 #[derive(Debug, clap::Args)]
@@ -21,17 +20,12 @@ pub struct Args {
 
 /// Runs `revc test`.
 pub fn run(args: Args) -> i32 {
-    let as_of = match &args.as_of {
-        None => date::today(),
-        Some(s) => match date::parse_date(s) {
-            Some(d) => d.day,
-            None => {
-                eprintln!(
-                    "error: --as-of `{s}` is not a date\n  help: write it as YYYY-MM-DD, e.g. --as-of 2024-06-30"
-                );
-                return EXIT_USAGE;
-            }
-        },
+    let as_of = match super::as_of_day(args.as_of.as_deref()) {
+        Ok(d) => d,
+        Err(msg) => {
+            eprintln!("{msg}");
+            return EXIT_USAGE;
+        }
     };
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut broken = false;

@@ -316,7 +316,7 @@ impl Plan {
                 roots.extend(model.transitions.iter().filter_map(|t| t.when));
             }
         }
-        let reachable = reachable(program, &roots);
+        let reachable = program.reachable(&roots);
         let mut slots: Vec<Slot> = Vec::new();
         let mut slot_of: Vec<Option<u32>> = vec![None; program.fields.len()];
         let mut nodes = Vec::with_capacity(program.conds.len());
@@ -445,24 +445,6 @@ pub fn closest_columns(name: &str, header: &[String]) -> Vec<String> {
         .collect();
     scored.sort_by_key(|(d, _)| *d);
     scored.into_iter().take(3).map(|(_, h)| h.clone()).collect()
-}
-
-/// Which condition nodes the roots can reach (smart lists followed).
-fn reachable(program: &Program, roots: &[CondId]) -> Vec<bool> {
-    let mut seen = vec![false; program.conds.len()];
-    let mut stack: Vec<CondId> = roots.to_vec();
-    while let Some(c) = stack.pop() {
-        if std::mem::replace(&mut seen[c.index()], true) {
-            continue;
-        }
-        match &program.cond(c).kind {
-            Cond::And(p) | Cond::Or(p) => stack.extend(p.iter().copied()),
-            Cond::Not(x) => stack.push(*x),
-            Cond::InList(l) => stack.push(program.smart_lists[l.index()].cond),
-            Cond::Filter(_) => {}
-        }
-    }
-    seen
 }
 
 fn compile_test(test: &Test, as_of: i32) -> NodeTest {

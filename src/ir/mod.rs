@@ -89,6 +89,24 @@ impl Program {
             .map(|i| ModelId(i as u32))
     }
 
+    /// Which condition nodes the roots reach, smart lists followed (indexed by `CondId`).
+    pub fn reachable(&self, roots: &[CondId]) -> Vec<bool> {
+        let mut seen = vec![false; self.conds.len()];
+        let mut stack: Vec<CondId> = roots.to_vec();
+        while let Some(c) = stack.pop() {
+            if std::mem::replace(&mut seen[c.index()], true) {
+                continue;
+            }
+            match &self.cond(c).kind {
+                Cond::And(p) | Cond::Or(p) => stack.extend(p.iter().copied()),
+                Cond::Not(x) => stack.push(*x),
+                Cond::InList(l) => stack.push(self.smart_lists[l.index()].cond),
+                Cond::Filter(_) => {}
+            }
+        }
+        seen
+    }
+
     /// The campaign with this name.
     pub fn campaign_named(&self, name: &str) -> Option<usize> {
         let key = name_key(name);

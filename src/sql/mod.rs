@@ -82,7 +82,7 @@ pub fn compile(program: &Program, opts: &SqlOptions) -> Result<String, SqlError>
         None => model.rules.iter().map(|r| r.cond).collect(),
     };
     roots.extend(model.transitions.iter().filter_map(|t| t.when));
-    let reach = query::reachable(program, &roots);
+    let reach = program.reachable(&roots);
     let mut fields: Vec<FieldId> = Vec::new();
     for (i, c) in program.conds.iter().enumerate() {
         if let (true, Cond::Filter(f)) = (reach[i], &c.kind)

@@ -283,7 +283,7 @@ impl<'a> Query<'a> {
         ctes.push(("lead_values".into(), select_star(&prev, &values)));
 
         // Shared smart lists: computed once each, in order of nesting.
-        let reach = reachable(p, roots);
+        let reach = p.reachable(roots);
         let mut refs: HashMap<SmartListId, usize> = HashMap::new();
         for (i, c) in p.conds.iter().enumerate() {
             if let (true, Cond::InList(l)) = (reach[i], &c.kind) {
@@ -580,24 +580,6 @@ fn slug(name: &str) -> String {
         .take(40)
         .collect();
     s.trim_matches('_').to_string()
-}
-
-/// Which condition nodes the roots reach, smart lists followed.
-pub(super) fn reachable(program: &Program, roots: &[CondId]) -> Vec<bool> {
-    let mut seen = vec![false; program.conds.len()];
-    let mut stack: Vec<CondId> = roots.to_vec();
-    while let Some(c) = stack.pop() {
-        if std::mem::replace(&mut seen[c.index()], true) {
-            continue;
-        }
-        match &program.cond(c).kind {
-            Cond::And(p) | Cond::Or(p) => stack.extend(p.iter().copied()),
-            Cond::Not(x) => stack.push(*x),
-            Cond::InList(l) => stack.push(program.smart_lists[l.index()].cond),
-            Cond::Filter(_) => {}
-        }
-    }
-    seen
 }
 
 /// The CTE level of a shared list: one more than the deepest shared list it reads.

@@ -1,3 +1,4 @@
+//! Test support for the CSV scanner: the csv crate as its oracle, and scanning helpers.
 #![allow(dead_code)]
 
 use revc::engine::scan::*;
