@@ -1,6 +1,6 @@
 //! `revc compile FILE --emit ir`: print what a file compiles to.
 
-use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, read_source, stderr_color};
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, is_finding, read_source, stderr_color};
 use crate::diag::render_human;
 
 /// What `compile` prints.
@@ -27,7 +27,7 @@ pub fn run(args: Args) -> i32 {
         Ok(f) => f,
         Err(msg) => {
             eprintln!("{msg}");
-            return if msg.contains("REV003") {
+            return if is_finding(&msg) {
                 EXIT_FINDINGS
             } else {
                 EXIT_USAGE
