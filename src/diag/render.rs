@@ -73,7 +73,9 @@ impl SourceCode for Windowed<'_> {
             SourceSpan::new((inner.span().offset() + from).into(), inner.span().len()),
             inner.line() + first - 1,
             inner.column(),
-            inner.line_count(),
+            // miette's own `str` source counts lines from the start of the file here (it
+            // decides which snippets to merge by it), so the window's count is shifted alike.
+            inner.line_count() + first - 1,
         )))
     }
 }

@@ -9,6 +9,9 @@ use crate::span::Span;
 use crate::syntax::ast::{self, Item, Match, MatchExpr};
 use std::collections::HashMap;
 
+/// Lists of a cycle named in its message and labelled, at most.
+const MAX_CYCLE_SHOWN: usize = 8;
+
 impl Lowerer {
     /// Gives every smart list an id first, so that conditions anywhere can name any list.
     pub(super) fn register_lists(&mut self, file: &ast::File) {
@@ -304,7 +307,16 @@ impl Lowerer {
                     .to_string()
             })
             .collect();
-        let mut chain: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        // A cycle through thousands of lists would make a message and a label per list, and
+        // rendering that many labels is quadratic: the first few tell the story.
+        let mut chain: Vec<String> = names
+            .iter()
+            .take(MAX_CYCLE_SHOWN)
+            .map(|n| format!("`{n}`"))
+            .collect();
+        if names.len() > MAX_CYCLE_SHOWN {
+            chain.push(format!("... ({} lists in all)", names.len()));
+        }
         chain.push(format!("`{}`", names[0]));
         let mut d = Diagnostic::error(
             Code::SmartListCycle,
@@ -315,7 +327,7 @@ impl Lowerer {
         .with_help(
             "a smart list cannot depend on itself; move the shared filters into a third list",
         );
-        for (k, &m) in members.iter().enumerate() {
+        for (k, &m) in members.iter().enumerate().take(MAX_CYCLE_SHOWN) {
             let next = members[(k + 1) % members.len()];
             if let Some(&(_, span)) = edges[m].iter().find(|(t, _)| t.index() == next)
                 && span != closing
