@@ -46,7 +46,8 @@ impl Span {
     }
 }
 
-/// Line and column (both 1-based, column in characters) of a byte offset.
+/// Line and column (both 1-based, column in characters) of a byte offset. It scans from the start
+/// of the file; for many offsets in one file, use [`LineIndex::line_col`].
 pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(src.len());
     let before = &src[..offset];
@@ -76,5 +77,21 @@ impl LineIndex {
             Ok(i) => i as u32 + 1,
             Err(i) => i as u32,
         }
+    }
+
+    /// The offset where a 1-based line starts; past the last line, `None`.
+    pub fn line_start(&self, line: u32) -> Option<usize> {
+        let i = (line as usize).checked_sub(1)?;
+        self.starts.get(i).map(|&s| s as usize)
+    }
+
+    /// Line and column (both 1-based, column in characters) of a byte offset, as [`line_col`]
+    /// gives them but in time proportional to the line's length, not the file's.
+    pub fn line_col(&self, src: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(src.len());
+        let line = self.line(offset as u32);
+        let start = self.line_start(line).unwrap_or(0).min(offset);
+        let col = src.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+        (line as usize, col)
     }
 }

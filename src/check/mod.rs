@@ -95,6 +95,15 @@ impl<'a> Ctx<'a> {
                 _ => {}
             }
         }
+        // Looked up once per filter, so by key rather than by a scan of every field.
+        let by_key: std::collections::HashMap<&str, usize> = self
+            .program
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.key.as_str(), i))
+            .rev()
+            .collect();
         let mut out = Vec::new();
         while let Some(c) = conds.pop() {
             match c {
@@ -103,7 +112,7 @@ impl<'a> Ctx<'a> {
                 ast::Cond::InList { .. } => {}
                 ast::Cond::Filter(f) => {
                     let key = field_key(&f.field.text);
-                    if let Some(i) = self.program.fields.iter().position(|x| x.key == key) {
+                    if let Some(&i) = by_key.get(key.as_str()) {
                         out.push((f, FieldId(i as u32), self.program.fields[i].ty));
                     }
                 }

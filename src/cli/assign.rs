@@ -88,7 +88,7 @@ pub fn run(args: Args) -> i32 {
     let file = match read_source(&args.rules) {
         Ok(f) => f,
         Err(msg) => {
-            let code = if msg.contains("REV003") {
+            let code = if super::is_finding(&msg) {
                 EXIT_FINDINGS
             } else {
                 EXIT_USAGE

@@ -1,6 +1,6 @@
 //! `revc check FILE...`: parse and validate, print every diagnostic, exit 1 on any error.
 
-use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format, read_source, stderr_color};
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format, is_finding, read_source, stderr_color};
 use crate::diag::{render_human, render_json};
 
 /// Arguments of `revc check`.
@@ -24,7 +24,7 @@ pub fn run(args: Args) -> i32 {
             Ok(f) => f,
             Err(msg) => {
                 eprintln!("{msg}");
-                if msg.contains("REV003") {
+                if is_finding(&msg) {
                     errors += 1;
                 } else {
                     io_failed = true;

@@ -2,7 +2,7 @@
 //! or one SQL query that assigns every lead of a table as `revc assign` would.
 
 use super::assign::{pick_model, unknown};
-use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, io_reason, read_source, stderr_color};
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, io_reason, is_finding, read_source, stderr_color};
 use crate::diag::render_human;
 use crate::engine::scan::{self, Scanner, Step};
 use crate::sql::{self, Dialect, SqlOptions};
@@ -58,7 +58,7 @@ pub fn run(args: Args) -> i32 {
         Ok(f) => f,
         Err(msg) => {
             eprintln!("{msg}");
-            return if msg.contains("REV003") {
+            return if is_finding(&msg) {
                 EXIT_FINDINGS
             } else {
                 EXIT_USAGE

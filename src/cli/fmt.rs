@@ -33,7 +33,7 @@ pub fn run(args: Args) -> i32 {
                 Ok(f) => f,
                 Err(msg) => {
                     eprintln!("{msg}");
-                    worst(if msg.contains("REV003") {
+                    worst(if super::is_finding(&msg) {
                         EXIT_FINDINGS
                     } else {
                         EXIT_USAGE

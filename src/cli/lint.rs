@@ -1,6 +1,6 @@
 //! `revc lint FILE...`: `check`, then the static analysis of src/check/, with ruff's exit codes.
 
-use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, read_source, stderr_color};
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, is_finding, read_source, stderr_color};
 use crate::check::{Config, LINTS, lint_by_code, severity_word};
 use crate::diag::{Diagnostic, Severity, SourceFile, render_human, render_json};
 use crate::span::line_col;
@@ -68,7 +68,7 @@ pub fn run(args: Args) -> i32 {
             Ok(f) => f,
             Err(msg) => {
                 eprintln!("{msg}");
-                if msg.contains("REV003") {
+                if is_finding(&msg) {
                     failed = true;
                     unreadable.push((path.clone(), msg));
                 } else {

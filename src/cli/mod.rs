@@ -80,10 +80,25 @@ pub(crate) fn stderr_color() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
 }
 
-/// Reads a rules file, or says why it cannot (one line on stderr) and returns `None`.
+/// Reads a rules file, or says why it cannot: the message to print, which holds `error[REV` when
+/// the file's content is at fault (not UTF-8, too big) rather than the reading.
 pub(crate) fn read_source(path: &str) -> Result<crate::diag::SourceFile, String> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| format!("error: cannot read `{path}`: {}", io_reason(&e)))?;
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("error: cannot read `{path}`: {}", io_reason(&e));
+    let limit = crate::syntax::MAX_FILE_BYTES;
+    // One byte past the limit is enough to know the file is too big; a 50 GB file (or an
+    // endless device) is never read whole.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit as u64 + 1).read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    if bytes.len() > limit {
+        return Err(format!(
+            "{path}: error[REV002]: the file is larger than the limit of {} MiB\n  help: split \
+             the file: put each model, with the fields and smart lists it uses, in a file of its own",
+            limit >> 20
+        ));
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(crate::diag::SourceFile::new(path, text)),
         Err(e) => {
@@ -102,6 +117,11 @@ pub(crate) fn read_source(path: &str) -> Result<crate::diag::SourceFile, String>
             ))
         }
     }
+}
+
+/// Whether a [`read_source`] failure is a finding about the file (exit 1), not an I/O error.
+pub(crate) fn is_finding(msg: &str) -> bool {
+    msg.contains("error[REV")
 }
 
 /// An I/O error in lowercase words, without Rust's `(os error N)` suffix.

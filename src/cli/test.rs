@@ -35,7 +35,7 @@ pub fn run(args: Args) -> i32 {
             Ok(f) => f,
             Err(msg) => {
                 eprintln!("{msg}");
-                io_failed |= !msg.contains("REV003");
+                io_failed |= !super::is_finding(&msg);
                 broken = true;
                 continue;
             }

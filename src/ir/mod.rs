@@ -12,6 +12,11 @@ pub use lower::lower;
 use crate::span::Span;
 use serde::{Deserialize, Serialize};
 
+/// Deepest a condition may nest once the smart lists it includes are counted in: each `and`,
+/// `or`, `not` and `in smart list` is a level. The linter and the engine walk conditions
+/// recursively through smart lists, so this bound keeps them within any thread's stack.
+pub const MAX_COND_DEPTH: usize = 500;
+
 macro_rules! id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*

@@ -11,6 +11,8 @@ type P<'i> = Pair<'i, Rule>;
 pub(super) struct Builder {
     /// Offset of the parsed slice in the file.
     pub base: usize,
+    /// Spans of names longer than [`super::MAX_NAME_CHARS`]; the block holding one is dropped.
+    pub long_names: std::cell::RefCell<Vec<Span>>,
 }
 
 /// Length of `text` without trailing whitespace and trailing `#` comments.
@@ -74,18 +76,26 @@ impl Builder {
         let span = self.span(&p);
         let inner = p.into_inner().next().expect("a name has one part");
         match inner.as_rule() {
-            Rule::quoted => Name {
+            Rule::quoted => self.checked(Name {
                 text: unquote(inner.as_str()),
                 span,
                 quoted: true,
-            },
+            }),
             Rule::name => self.name(inner),
-            _ => Name {
+            _ => self.checked(Name {
                 text: inner.as_str().to_string(),
                 span,
                 quoted: false,
-            },
+            }),
         }
+    }
+
+    /// Notes a name longer than the limit; counting stops just past it.
+    fn checked(&self, name: Name) -> Name {
+        if name.text.chars().nth(super::MAX_NAME_CHARS).is_some() {
+            self.long_names.borrow_mut().push(name.span);
+        }
+        name
     }
 
     /// `fields_block`

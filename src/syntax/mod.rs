@@ -26,10 +26,22 @@ pub(crate) const BLOCK_KEYWORDS: [&str; 5] = ["fields", "smart list", "model", "
 /// overflow the stack of a recursive-descent parser.
 pub const MAX_NESTING: usize = 100;
 
+/// Largest file the compiler reads, in bytes (16 MiB: about 200,000 typical rules). Spans are
+/// 32-bit and pest keeps every token of a block in memory, so a bound keeps both in check.
+pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Longest name (field, stage, smart list, model, campaign), in characters. Did-you-mean compares
+/// names pairwise by edit distance, quadratic in their length, so a bound keeps that cheap.
+pub const MAX_NAME_CHARS: usize = 1_000;
+
 /// Parses a whole file. Returns the blocks that parsed and one diagnostic per syntax error.
 pub fn parse(src: &str) -> (File, Vec<Diagnostic>) {
     let mut file = File::default();
     let mut diags = Vec::new();
+    if src.len() > MAX_FILE_BYTES {
+        diags.push(too_big(src));
+        return (file, diags);
+    }
     if let Some(d) = check_nesting(src) {
         diags.push(d);
         return (file, diags);
@@ -44,8 +56,19 @@ pub fn parse(src: &str) -> (File, Vec<Diagnostic>) {
                     break;
                 };
                 let end = item.as_span().end();
-                let builder = build::Builder { base: offset };
-                file.items.push(builder.item(item));
+                let builder = build::Builder {
+                    base: offset,
+                    long_names: Default::default(),
+                };
+                let built = builder.item(item);
+                let long = builder.long_names.into_inner();
+                // A block with a name past the limit is dropped whole, as one with a syntax
+                // error is, so no later stage spends time on the name.
+                if long.is_empty() {
+                    file.items.push(built);
+                } else {
+                    diags.extend(long.into_iter().map(name_too_long));
+                }
                 offset += end;
             }
             Err(err) => {
@@ -125,6 +148,42 @@ fn check_nesting(src: &str) -> Option<Diagnostic> {
         i += 1;
     }
     None
+}
+
+/// The limit error of a file longer than [`MAX_FILE_BYTES`], labelled at the first byte past it.
+fn too_big(src: &str) -> Diagnostic {
+    let mut at = MAX_FILE_BYTES;
+    while !src.is_char_boundary(at) {
+        at -= 1;
+    }
+    let end = src[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    Diagnostic::error(
+        Code::Limit,
+        format!(
+            "the file is {} bytes, more than the limit of {} MiB",
+            src.len(),
+            MAX_FILE_BYTES >> 20
+        ),
+        Span::new(at, end),
+        "the limit is reached here",
+    )
+    .with_help(
+        "split the file: put each model, with the fields and smart lists it uses, in a file of \
+         its own",
+    )
+}
+
+fn name_too_long(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::Limit,
+        format!("a name is longer than {MAX_NAME_CHARS} characters"),
+        // Only the name's start is labelled: a label over the whole name would print it all.
+        Span::new(span.start as usize, span.start as usize),
+        "this name is too long",
+    )
+    .with_help(format!(
+        "shorten the name to at most {MAX_NAME_CHARS} characters"
+    ))
 }
 
 fn too_deep(at: usize, what: &str) -> Diagnostic {

@@ -49,13 +49,12 @@ impl Lowerer {
         if let Some(&(id, _)) = self.lists_by_key.get(&name_key(&name.text)) {
             return Some(id);
         }
-        let names: Vec<String> = self
+        let names = self
             .program
             .smart_lists
             .iter()
-            .map(|l| self.program.name(l.name).to_string())
-            .collect();
-        let help = suggest::did_you_mean(&name.text, names.iter().map(String::as_str))
+            .map(|l| self.program.name(l.name));
+        let help = suggest::did_you_mean_within(&name.text, names, &mut self.suggest_budget)
             .unwrap_or_else(|| "declare it with `smart list NAME { ... }`".into());
         self.error(
             Diagnostic::error(

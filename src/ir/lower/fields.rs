@@ -254,13 +254,12 @@ impl Lowerer {
         if let Some(&id) = self.fields_by_key.get(&field_key(&name.text)) {
             return Some(id);
         }
-        let declared: Vec<String> = self
+        let declared = self
             .program
             .fields
             .iter()
-            .map(|f| self.program.name(f.name).to_string())
-            .collect();
-        let help = suggest::did_you_mean(&name.text, declared.iter().map(String::as_str))
+            .map(|f| self.program.name(f.name));
+        let help = suggest::did_you_mean_within(&name.text, declared, &mut self.suggest_budget)
             .unwrap_or_else(|| {
                 format!(
                     "declare it in the `fields` block, e.g. `\"{}\" text`",

@@ -2,10 +2,15 @@
 
 use super::Lowerer;
 use crate::diag::{Code, Diagnostic};
-use crate::ir::{Cond, CondId, ListFilter, MatchKind, SmartList, SmartListId, name_key};
+use crate::ir::{
+    Cond, CondId, ListFilter, MAX_COND_DEPTH, MatchKind, SmartList, SmartListId, name_key,
+};
 use crate::span::Span;
 use crate::syntax::ast::{self, Item, Match, MatchExpr};
 use std::collections::HashMap;
+
+/// Lists of a cycle named in its message and labelled, at most.
+const MAX_CYCLE_SHOWN: usize = 8;
 
 impl Lowerer {
     /// Gives every smart list an id first, so that conditions anywhere can name any list.
@@ -165,8 +170,9 @@ impl Lowerer {
         }
     }
 
-    /// Reports smart lists that include each other, once per cycle.
-    pub(super) fn check_list_cycles(&mut self) {
+    /// Reports smart lists that include each other, once per cycle; true when there is none.
+    pub(super) fn check_list_cycles(&mut self) -> bool {
+        let mut acyclic = true;
         let n = self.program.smart_lists.len();
         // Edges: list -> (list it names, span of the `in smart list` test).
         let mut edges: Vec<Vec<(SmartListId, Span)>> = vec![Vec::new(); n];
@@ -208,6 +214,7 @@ impl Lowerer {
                 if colour[to] == 1 {
                     let pos = path.iter().position(|&(p, _)| p == to).unwrap_or(0);
                     let members: Vec<usize> = path[pos..].iter().map(|&(p, _)| p).collect();
+                    acyclic = false;
                     if !members.iter().any(|&m| reported[m]) {
                         members.iter().for_each(|&m| reported[m] = true);
                         self.report_cycle(&members, &edges, span);
@@ -217,6 +224,72 @@ impl Lowerer {
                     path.push((to, 0));
                 }
             }
+        }
+        acyclic
+    }
+
+    /// Reports the first `in smart list` test (by position) through which a condition nests
+    /// deeper than [`MAX_COND_DEPTH`]. Runs only without cycles, and iteratively, since the
+    /// depth it measures is what would overflow a recursive walk.
+    pub(super) fn check_depth(&mut self) {
+        let conds = &self.program.conds;
+        let lists = &self.program.smart_lists;
+        let children = |c: CondId| -> Vec<CondId> {
+            match &conds[c.index()].kind {
+                Cond::And(p) | Cond::Or(p) => p.clone(),
+                Cond::Not(x) => vec![*x],
+                Cond::InList(l) => vec![lists[l.index()].cond],
+                Cond::Filter(_) => Vec::new(),
+            }
+        };
+        // depth[c]: levels from c down to its deepest filter, 0 while unknown.
+        let mut depth = vec![0u32; conds.len()];
+        for root in 0..conds.len() {
+            if depth[root] != 0 {
+                continue;
+            }
+            let mut stack = vec![(CondId(root as u32), false)];
+            while let Some((c, expanded)) = stack.pop() {
+                if depth[c.index()] != 0 {
+                    continue;
+                }
+                let kids = children(c);
+                if expanded {
+                    let deepest = kids.iter().map(|k| depth[k.index()]).max().unwrap_or(0);
+                    depth[c.index()] = deepest + 1;
+                } else {
+                    stack.push((c, true));
+                    stack.extend(
+                        kids.into_iter()
+                            .filter(|k| depth[k.index()] == 0)
+                            .map(|k| (k, false)),
+                    );
+                }
+            }
+        }
+        let worst = conds
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| {
+                matches!(n.kind, Cond::InList(_)) && depth[*i] as usize > MAX_COND_DEPTH
+            })
+            .min_by_key(|(_, n)| n.span.start);
+        if let Some((_, node)) = worst {
+            let span = node.span;
+            self.error(
+                Diagnostic::error(
+                    Code::Limit,
+                    format!(
+                        "smart lists include each other more than {MAX_COND_DEPTH} levels deep"
+                    ),
+                    span,
+                    "the chain of included smart lists starts here",
+                )
+                .with_help(
+                    "include fewer levels: merge the filters of a list into the list that \
+                     includes it",
+                ),
+            );
         }
     }
 
@@ -234,7 +307,16 @@ impl Lowerer {
                     .to_string()
             })
             .collect();
-        let mut chain: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        // A cycle through thousands of lists would make a message and a label per list, and
+        // rendering that many labels is quadratic: the first few tell the story.
+        let mut chain: Vec<String> = names
+            .iter()
+            .take(MAX_CYCLE_SHOWN)
+            .map(|n| format!("`{n}`"))
+            .collect();
+        if names.len() > MAX_CYCLE_SHOWN {
+            chain.push(format!("... ({} lists in all)", names.len()));
+        }
         chain.push(format!("`{}`", names[0]));
         let mut d = Diagnostic::error(
             Code::SmartListCycle,
@@ -245,7 +327,7 @@ impl Lowerer {
         .with_help(
             "a smart list cannot depend on itself; move the shared filters into a third list",
         );
-        for (k, &m) in members.iter().enumerate() {
+        for (k, &m) in members.iter().enumerate().take(MAX_CYCLE_SHOWN) {
             let next = members[(k + 1) % members.len()];
             if let Some(&(_, span)) = edges[m].iter().find(|(t, _)| t.index() == next)
                 && span != closing

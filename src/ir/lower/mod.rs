@@ -26,13 +26,16 @@ pub fn lower(file: &ast::File, src: &str) -> (Program, Vec<Diagnostic>) {
         has_fields_block: false,
         lists_by_key: HashMap::new(),
         conflicted: std::collections::HashSet::new(),
+        suggest_budget: crate::diag::suggest::Budget::default(),
     };
     cx.type_fields(file);
     cx.register_lists(file);
     cx.lower_lists(file);
     cx.lower_models(file);
     cx.lower_campaigns(file);
-    cx.check_list_cycles();
+    if cx.check_list_cycles() {
+        cx.check_depth();
+    }
     cx.lower_tests(file);
     let mut diags = cx.diags;
     crate::diag::sort(&mut diags);
@@ -53,6 +56,8 @@ struct Lowerer {
     /// Filters already reported as a type conflict (REV125); their operator is not reported
     /// again as not applying to the field's type, which would say the same thing twice.
     conflicted: std::collections::HashSet<Span>,
+    /// Work left to this file's did-you-mean searches.
+    suggest_budget: crate::diag::suggest::Budget,
 }
 
 impl Lowerer {

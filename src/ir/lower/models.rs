@@ -281,9 +281,14 @@ impl Lowerer {
         if let Some(&(id, _, _)) = stages.get(&name_key(&name.text)) {
             return Some(id);
         }
-        let mut known: Vec<&(StageId, Span, String)> = stages.values().collect();
+        // Sorting every stage costs as much as the search, so only while the budget lasts.
+        let mut known: Vec<&(StageId, Span, String)> = match self.suggest_budget.0 {
+            0 => Vec::new(),
+            _ => stages.values().collect(),
+        };
         known.sort_by_key(|(id, _, _)| *id);
-        let help = suggest::did_you_mean(&name.text, known.iter().map(|(_, _, n)| n.as_str()))
+        let known = known.iter().map(|(_, _, n)| n.as_str());
+        let help = suggest::did_you_mean_within(&name.text, known, &mut self.suggest_budget)
             .unwrap_or_else(|| format!("declare it in model `{model}` with `stage {}`", name.text));
         self.error(
             Diagnostic::error(
@@ -428,10 +433,12 @@ impl Lowerer {
                     .map(|s| self.program.name(s.name).to_string())
                     .collect();
                 let model_name = c.model.text.clone();
-                let help = suggest::did_you_mean(&c.stage.text, names.iter().map(String::as_str))
-                    .unwrap_or_else(|| {
-                        format!("the stages of `{model_name}` are {}", backticked(&names))
-                    });
+                let stages = names.iter().map(String::as_str);
+                let help =
+                    suggest::did_you_mean_within(&c.stage.text, stages, &mut self.suggest_budget)
+                        .unwrap_or_else(|| {
+                            format!("the stages of `{model_name}` are {}", backticked(&names))
+                        });
                 self.error(
                     Diagnostic::error(
                         Code::CampaignStage,
@@ -474,13 +481,12 @@ impl Lowerer {
         if let Some(id) = self.program.model_named(&name.text) {
             return Some(id);
         }
-        let names: Vec<String> = self
+        let names = self
             .program
             .models
             .iter()
-            .map(|m| self.program.name(m.name).to_string())
-            .collect();
-        let help = suggest::did_you_mean(&name.text, names.iter().map(String::as_str))
+            .map(|m| self.program.name(m.name));
+        let help = suggest::did_you_mean_within(&name.text, names, &mut self.suggest_budget)
             .unwrap_or_else(|| "declare the model with `model NAME { ... }`".into());
         self.error(
             Diagnostic::error(
