@@ -50,6 +50,7 @@ impl<'a> Ctx<'a> {
     /// Parses the source again for its tree and runs the block analysis.
     pub fn new(program: &'a Program, src: &'a str) -> Self {
         let (ast, _) = crate::syntax::parse(src);
+        region::reset_budget();
         let mut an = region::Analyzer::new(program);
         let blocks = flow::analyze(program, &mut an);
         let lists = program
