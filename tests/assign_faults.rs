@@ -350,3 +350,55 @@ fn results_are_identical_across_threads_runs_and_time_zones() {
         assert!(got.1 == reference.1, "events differ with {extra:?} {tz}");
     }
 }
+
+#[test]
+fn an_input_pipe_that_closes_early_ends_the_run_cleanly() {
+    // The writer stops in the middle of a row: that last row is cut short, so it is rejected with
+    // its line, and every lead before it is assigned.
+    let dir = scratch("short-pipe");
+    let mut child = revc()
+        .args([
+            "assign",
+            "rules.rev",
+            "-",
+            "-o",
+            "out.csv",
+            "--rejects",
+            "rejects.csv",
+        ])
+        .args(["--as-of", "2024-06-15", "--format", "json"])
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"id,score,region,created,notes\na,60,x,,\nb,1,EMEA,,\nc,7,\"APAC")
+        .unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let summary: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(
+        (
+            summary["read"].as_u64(),
+            summary["assigned"].as_u64(),
+            summary["rejected"].as_u64()
+        ),
+        (Some(3), Some(2), Some(1))
+    );
+    let rejects = std::fs::read_to_string(dir.join("rejects.csv")).unwrap();
+    assert!(
+        rejects.starts_with("4,") && rejects.contains("unterminated quote"),
+        "{rejects}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out.csv"))
+            .unwrap()
+            .lines()
+            .count(),
+        3
+    );
+}
