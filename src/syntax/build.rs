@@ -28,7 +28,7 @@ fn content_len(text: &str) -> usize {
 }
 
 /// Where a `#` comment starts in one line, ignoring `#` inside quotes.
-fn comment_start(line: &str) -> Option<usize> {
+pub(super) fn comment_start(line: &str) -> Option<usize> {
     let mut in_quote = false;
     let mut escaped = false;
     for (i, c) in line.char_indices() {

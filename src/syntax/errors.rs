@@ -114,7 +114,7 @@ fn end_of_previous_line(src: &str, offset: usize, pos: usize) -> usize {
         let trimmed = before[..end].trim_end();
         let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
         // A comment on the previous line is skipped too (a `#` inside quotes is not one).
-        match comment_in(&trimmed[line_start..]) {
+        match super::build::comment_start(&trimmed[line_start..]) {
             Some(i) => end = line_start + i,
             None => {
                 end = trimmed.len();
@@ -127,22 +127,6 @@ fn end_of_previous_line(src: &str, offset: usize, pos: usize) -> usize {
     } else {
         pos
     }
-}
-
-/// Where a `#` comment starts in a line, outside quotes.
-fn comment_in(line: &str) -> Option<usize> {
-    let mut in_quote = false;
-    let mut escaped = false;
-    for (i, c) in line.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if in_quote => escaped = true,
-            '"' => in_quote = !in_quote,
-            '#' if !in_quote => return Some(i),
-            _ => {}
-        }
-    }
-    None
 }
 
 fn push_unique(v: &mut Vec<&'static str>, s: &'static str) {
