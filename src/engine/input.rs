@@ -56,17 +56,17 @@ pub struct CsvLead<'a> {
 
 impl<'a> CsvLead<'a> {
     /// A lead over `record` (the record's own bytes, terminator included) if they are UTF-8.
-    /// `fields` point into `buf`, within `record`.
+    /// `fields` point into `buf`, within `record`. `non_ascii` false says that the
+    /// record is all ASCII (the scanner knows), which spares the check.
     pub fn new(
         buf: &'a [u8],
         record: std::ops::Range<usize>,
+        non_ascii: bool,
         fields: &'a [FieldPos],
         scratch: &'a mut Vec<u8>,
     ) -> Result<Self, std::str::Utf8Error> {
-        let raw = &buf[record];
-        // The usual all-ASCII record is checked a word at a time.
-        if !raw.is_ascii() {
-            std::str::from_utf8(raw)?;
+        if non_ascii {
+            std::str::from_utf8(&buf[record])?;
         }
         Ok(CsvLead {
             buf,

@@ -95,25 +95,100 @@ impl Scanner {
         at_eof: bool,
         fields: &mut Vec<FieldPos>,
     ) -> Step {
+        Cursor::new(self, buf, pos, at_eof).next_record(fields)
+    }
+}
+
+/// Scans record after record from one position, carrying the structural-byte
+/// masks from one record to the next so that each 64-byte block of the buffer
+/// is classified once. Gives the same records as [`Scanner::next_record`]
+/// called at each record's end, and also counts line breaks and tells whether a
+/// record holds bytes beyond ASCII.
+pub struct Cursor<'a> {
+    buf: &'a [u8],
+    sp: Specials<'a>,
+    pos: usize,
+    at_eof: bool,
+    delim: u8,
+    lines: u64,
+    start_lines: u64,
+    hi: bool,
+}
+
+impl<'a> Cursor<'a> {
+    /// A cursor at `pos` (a record start, or blank lines before one).
+    #[inline]
+    pub fn new(scanner: &Scanner, buf: &'a [u8], pos: usize, at_eof: bool) -> Self {
+        let sp = Specials::new(buf, pos, scanner.delimiter);
+        Cursor {
+            buf,
+            hi: true,
+            sp,
+            pos,
+            at_eof,
+            delim: scanner.delimiter,
+            lines: 0,
+            start_lines: 0,
+        }
+    }
+
+    /// Where the next record (or the blank lines before it) starts.
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// Line breaks (`\n`) consumed since the cursor was made, through the end
+    /// of the last record returned.
+    pub fn lines(&self) -> u64 {
+        self.lines
+    }
+
+    /// Line breaks consumed before the last record returned began: its line,
+    /// counted from the cursor's first line (0).
+    pub fn record_line(&self) -> u64 {
+        self.start_lines
+    }
+
+    /// Whether the last record returned holds a byte beyond ASCII (an
+    /// all-ASCII record is UTF-8 without further checking).
+    pub fn non_ascii(&self) -> bool {
+        self.hi
+    }
+
+    /// The next record, as [`Scanner::next_record`] would find it at
+    /// [`Cursor::pos`]. After [`Step::NeedMore`] or [`Step::Eof`] the cursor
+    /// is spent: make a new one once the buffer has grown.
+    pub fn next_record(&mut self, fields: &mut Vec<FieldPos>) -> Step {
         fields.clear();
+        let buf = self.buf;
         let len = buf.len();
-        let mut p = pos;
+        let at_eof = self.at_eof;
+        // A local copy keeps the masks in registers; it is stored back with the record.
+        let mut sp = self.sp;
+        let sp = &mut sp;
+        // Structural bytes before `pos` were consumed with the last record.
+        let mut p = self.pos;
+        // Committed only with a record, so that a spent cursor's count ends at `pos`.
+        let mut lines = self.lines;
         // The csv crate discards terminators between records, so blank lines
         // (and the `\n` of a `\r\n` split across calls) never form records.
         while p < len && is_term(buf[p]) {
+            sp.next();
+            lines += (buf[p] == b'\n') as u64;
             p += 1;
         }
         if p >= len {
             return if at_eof { Step::Eof } else { Step::NeedMore };
         }
+        self.start_lines = lines;
+        sp.begin(p);
         let start = p;
-        let d = self.delimiter;
-        let mut sp = Specials::new(buf, p, d);
+        let d = self.delim;
         let mut fs = p;
         // Every structural byte (delimiter, quote, \r, \n) is visited in order
         // through `sp`, so peeking at `buf[j + 1]` must be paired with
         // consuming it from `sp` when it is structural.
-        'field: loop {
+        let (end, unterminated_quote) = 'field: loop {
             let mut content = fs;
             let mut quoted = false;
             let mut needs = false;
@@ -132,13 +207,11 @@ impl Scanner {
                             quoted,
                             needs_unescape: needs,
                         });
-                        return Step::Record {
-                            start,
-                            end: len,
-                            unterminated_quote: true,
-                        };
+                        break 'field (len, true);
                     };
-                    if buf[j] != QUOTE {
+                    let b = buf[j];
+                    if b != QUOTE {
+                        lines += (b == b'\n') as u64;
                         continue;
                     }
                     let Some(&c) = buf.get(j + 1) else {
@@ -152,11 +225,7 @@ impl Scanner {
                             quoted,
                             needs_unescape: needs,
                         });
-                        return Step::Record {
-                            start,
-                            end: len,
-                            unterminated_quote: false,
-                        };
+                        break 'field (len, false);
                     };
                     if c == QUOTE {
                         needs = true;
@@ -179,7 +248,7 @@ impl Scanner {
                             quoted,
                             needs_unescape: needs,
                         });
-                        return finish(buf, start, j + 1);
+                        break 'field (finish(sp, buf, j + 1, &mut lines), false);
                     } else {
                         // csv-core drops the closing quote and carries on as
                         // an unquoted field, where quotes are literal.
@@ -199,11 +268,7 @@ impl Scanner {
                         quoted,
                         needs_unescape: needs,
                     });
-                    return Step::Record {
-                        start,
-                        end: len,
-                        unterminated_quote: false,
-                    };
+                    break 'field (len, false);
                 };
                 let c = buf[j];
                 if c == d {
@@ -223,9 +288,18 @@ impl Scanner {
                         quoted,
                         needs_unescape: needs,
                     });
-                    return finish(buf, start, j);
+                    break 'field (finish(sp, buf, j, &mut lines), false);
                 }
             }
+        };
+        self.hi = sp.hi_through(end);
+        self.sp = *sp;
+        self.lines = lines;
+        self.pos = end;
+        Step::Record {
+            start,
+            end,
+            unterminated_quote,
         }
     }
 }
@@ -235,51 +309,97 @@ fn need_more(fields: &mut Vec<FieldPos>) -> Step {
     Step::NeedMore
 }
 
-/// Builds the record result for a terminator at `t`, swallowing the `\n` of a
-/// `\r\n` so that `end` lands on the next record when one follows.
+/// The end of a record whose terminator is at `t` (already consumed from
+/// `sp`): swallows the `\n` of a `\r\n` so that the end lands on the next
+/// record when one follows, and counts the line break.
 #[inline]
-fn finish(buf: &[u8], start: usize, t: usize) -> Step {
-    let end = if buf[t] == b'\r' && buf.get(t + 1) == Some(&b'\n') {
+fn finish(sp: &mut Specials, buf: &[u8], t: usize, lines: &mut u64) -> usize {
+    if buf[t] == b'\n' {
+        *lines += 1;
+        t + 1
+    } else if buf.get(t + 1) == Some(&b'\n') {
+        sp.next();
+        *lines += 1;
         t + 2
     } else {
         t + 1
-    };
-    Step::Record {
-        start,
-        end,
-        unterminated_quote: false,
     }
 }
 
 /// Iterates the offsets of structural bytes from a starting point, a 64-byte
 /// block at a time, so short fields cost a bit scan rather than a memchr
-/// call setup each.
+/// call setup each. It also keeps the block's bytes beyond ASCII, to tell
+/// whether one record holds any.
+#[derive(Clone, Copy)]
 struct Specials<'a> {
     buf: &'a [u8],
     base: usize,
     mask: u64,
     delim: u8,
+    /// Bytes beyond ASCII in the current block.
+    hi_mask: u64,
+    /// Where the record being scanned starts.
+    from: usize,
+    /// A byte beyond ASCII was seen in a block before the current one, at or after `from`.
+    hi: bool,
 }
 
 impl<'a> Specials<'a> {
     #[inline(always)]
     fn new(buf: &'a [u8], from: usize, delim: u8) -> Self {
+        let (mask, hi_mask) = block_mask(buf, from, delim);
         Specials {
             buf,
             base: from,
-            mask: block_mask(buf, from, delim),
+            mask,
             delim,
+            hi_mask,
+            from,
+            hi: false,
         }
+    }
+
+    /// Starts watching for bytes beyond ASCII from `from`, a record's start.
+    #[inline(always)]
+    fn begin(&mut self, from: usize) {
+        self.from = from;
+        self.hi = false;
+    }
+
+    /// The bits of the current block at or after `from`.
+    #[inline(always)]
+    fn hi_since_from(&self) -> u64 {
+        match self.from.saturating_sub(self.base) {
+            0 => self.hi_mask,
+            k if k < 64 => self.hi_mask >> k,
+            _ => 0,
+        }
+    }
+
+    /// Whether `buf[from..end]` holds a byte beyond ASCII, once every block up to
+    /// `end` has been loaded.
+    #[inline(always)]
+    fn hi_through(&self, end: usize) -> bool {
+        let lo = self.from.saturating_sub(self.base);
+        let hi = end.saturating_sub(self.base).min(64);
+        if self.hi || lo >= hi {
+            return self.hi;
+        }
+        let below = if hi == 64 { !0 } else { (1u64 << hi) - 1 };
+        self.hi_mask & below & (!0u64 << lo) != 0
     }
 
     #[inline(always)]
     fn next(&mut self) -> Option<usize> {
         while self.mask == 0 {
-            self.base += 64;
-            if self.base >= self.buf.len() {
+            if self.base + 64 >= self.buf.len() {
                 return None;
             }
-            self.mask = block_mask(self.buf, self.base, self.delim);
+            self.hi |= self.hi_since_from() != 0;
+            self.base += 64;
+            let (mask, hi_mask) = block_mask(self.buf, self.base, self.delim);
+            self.mask = mask;
+            self.hi_mask = hi_mask;
         }
         let i = self.mask.trailing_zeros() as usize;
         self.mask &= self.mask - 1;
@@ -287,9 +407,10 @@ impl<'a> Specials<'a> {
     }
 }
 
-/// Bit `i` is set when `buf[at + i]` is a delimiter, quote, `\r` or `\n`.
+/// Bit `i` is set when `buf[at + i]` is a delimiter, quote, `\r` or `\n`;
+/// and in the second mask, when it is beyond ASCII.
 #[inline(always)]
-fn block_mask(buf: &[u8], at: usize, delim: u8) -> u64 {
+fn block_mask(buf: &[u8], at: usize, delim: u8) -> (u64, u64) {
     #[cfg(target_arch = "x86_64")]
     if at + 64 <= buf.len() {
         // SAFETY: SSE2 is part of the x86_64 baseline, and the four 16-byte
@@ -302,24 +423,28 @@ fn block_mask(buf: &[u8], at: usize, delim: u8) -> u64 {
             let vn = _mm_set1_epi8(b'\n' as i8);
             let vr = _mm_set1_epi8(b'\r' as i8);
             let mut m = 0u64;
+            let mut high = 0u64;
             for k in 0..4 {
                 let v = _mm_loadu_si128(p.add(16 * k) as *const __m128i);
+                high |= (_mm_movemask_epi8(v) as u32 as u64) << (16 * k);
                 let a = _mm_or_si128(_mm_cmpeq_epi8(v, vd), _mm_cmpeq_epi8(v, vq));
                 let b = _mm_or_si128(_mm_cmpeq_epi8(v, vn), _mm_cmpeq_epi8(v, vr));
                 let bits = _mm_movemask_epi8(_mm_or_si128(a, b)) as u32 as u64;
                 m |= bits << (16 * k);
             }
-            return m;
+            return (m, high);
         }
     }
     let end = (at + 64).min(buf.len());
     let mut m = 0u64;
+    let mut hi = 0u64;
     for (i, &b) in buf[at.min(end)..end].iter().enumerate() {
+        hi |= ((b >= 0x80) as u64) << i;
         if b == delim || b == QUOTE || is_term(b) {
             m |= 1 << i;
         }
     }
-    m
+    (m, hi)
 }
 
 /// Returns the decoded bytes of a field: borrowed from `buf` when no

@@ -8,7 +8,7 @@ use super::worker::{ChunkOut, Ctx, Problem, Worker, bind};
 use super::{RunConfig, RunError, Sinks, fill};
 use crate::engine::input::{CsvLead, refuse_encoding};
 use crate::engine::plan::Plan;
-use crate::engine::scan::{self, Scanner, Step};
+use crate::engine::scan::{self, Cursor, Scanner, Step};
 use crate::engine::summary::Stats;
 use memchr::memchr;
 use std::io::Read;
@@ -147,24 +147,19 @@ fn chunk(
     let mut w = Worker::new(ctx.plan, start);
     let mut fields = Vec::with_capacity(ctx.header.len());
     let mut scratch = Vec::new();
-    let mut pos = start;
-    // Lines are counted only when a message needs one, relative to the chunk's first line.
-    let (mut rel, mut rel_pos) = (0u64, start);
-    let mut line_at = |at: usize| {
-        rel += scan::count_lines(&buf[rel_pos..at]) as u64;
-        rel_pos = at;
-        rel
-    };
+    let mut cur = Cursor::new(scanner, buf, start, at_eof);
     let ncols = ctx.header.len();
-    while pos < stop {
+    while cur.pos() < stop {
         let Step::Record {
             start: rs,
             end: re,
             unterminated_quote,
-        } = scanner.next_record(buf, pos, at_eof, &mut fields)
+        } = cur.next_record(&mut fields)
         else {
             break;
         };
+        // Lines are counted from the chunk's first line.
+        let line = cur.record_line();
         w.o.stats.read += 1;
         let problem = if unterminated_quote {
             Some(Problem {
@@ -180,8 +175,8 @@ fn chunk(
                 ),
             })
         } else {
-            match CsvLead::new(buf, rs..re, &fields, &mut scratch) {
-                Ok(mut lead) => w.lead(ctx, &mut lead, &mut || line_at(rs)).err(),
+            match CsvLead::new(buf, rs..re, cur.non_ascii(), &fields, &mut scratch) {
+                Ok(mut lead) => w.lead(ctx, &mut lead, &mut || line).err(),
                 Err(e) => {
                     let at = rs + e.valid_up_to();
                     Some(Problem {
@@ -191,16 +186,15 @@ fn chunk(
                 }
             }
         };
-        pos = re;
         if let Some(p) = problem {
             let text = String::from_utf8_lossy(trim_terminator(&buf[rs..re]));
-            if !w.reject(ctx, line_at(rs), p, &text) {
+            if !w.reject(ctx, line, p, &text) {
                 break;
             }
         }
     }
-    w.o.end = pos;
-    w.o.newlines = scan::count_lines(&buf[start..pos]) as u64;
+    w.o.end = cur.pos();
+    w.o.newlines = cur.lines();
     w.o
 }
 
