@@ -65,54 +65,112 @@ pub(super) fn run(
         .collect::<Result<_, _>>()?;
     let ctx = bind(plan, &header, cfg, sinks.out)?;
     let mut stats = Stats::new(ctx.plan);
-    let mut pos = header_end;
     // The line the record at `pos` starts on.
     let mut line = 1 + scan::count_lines(&buf[..header_end]) as u64;
+    let mut block = Block { data: buf, start: header_end };
+    // Decided chunks with their first line, waiting to be written.
+    let mut done: Vec<(ChunkOut, u64)> = Vec::new();
+    let mut spare = Vec::new();
+    let mut spare_outs: Vec<Vec<u8>> = Vec::new();
+    let mut read_size = cfg.block_size;
     loop {
-        let cuts = guess_cuts(&buf, pos, cfg.threads, cfg.min_chunk);
-        let last = cuts.len() - 2;
-        let mut outs: Vec<ChunkOut> = std::thread::scope(|s| {
-            let (ctx, buf, scanner, cuts) = (&ctx, &buf, &scanner, &cuts);
-            let handles: Vec<_> = (1..=last)
-                .map(|k| s.spawn(move || chunk(ctx, scanner, buf, cuts[k], cuts[k + 1], eof)))
+        // The workers decide this block while this thread writes the last block's rows and
+        // reads the next block: the disk and the rules keep each other busy.
+        let live = &block.data[..];
+        let cuts = guess_cuts(live, block.start, cfg.threads, cfg.min_chunk);
+        let mut next = std::mem::take(&mut spare);
+        let mut next_eof = eof;
+        let (mut outs, io) = std::thread::scope(|s| {
+            let (ctx, scanner, cuts) = (&ctx, &scanner, &cuts);
+            let handles: Vec<_> = (0..cuts.len() - 1)
+                .map(|k| {
+                    let out = spare_outs.pop().unwrap_or_default();
+                    s.spawn(move || chunk(ctx, scanner, live, cuts[k], cuts[k + 1], eof, out))
+                })
                 .collect();
-            let mut outs = vec![chunk(ctx, scanner, buf, cuts[0], cuts[1], eof)];
-            outs.extend(
-                handles
-                    .into_iter()
-                    .map(|h| h.join().expect("worker thread panicked")),
-            );
-            outs
+            let io = (|| -> Result<(), RunError> {
+                for (o, base) in done.drain(..) {
+                    o.write(cfg, base, sinks)?;
+                    spare_outs.push(o.recycle());
+                }
+                if !eof {
+                    next.clear();
+                    next.resize(HEADROOM, 0);
+                    fill(&mut next, input, read_size, &mut next_eof)?;
+                }
+                Ok(())
+            })();
+            let outs: Vec<ChunkOut> = handles
+                .into_iter()
+                .map(|h| h.join().expect("worker thread panicked"))
+                .collect();
+            (outs, io)
         });
-        let mut at = pos;
+        io?;
+        let mut at = block.start;
         for k in 0..outs.len() {
             if outs[k].start != at {
                 // The guess for this chunk fell inside a record: decide it again from where
                 // the previous chunk really ended.
                 let stop = cuts[k + 1].max(at);
-                outs[k] = chunk(&ctx, &scanner, &buf, at, stop, eof);
+                let out = std::mem::take(&mut outs[k].out);
+                outs[k] = chunk(&ctx, &scanner, live, at, stop, eof, out);
             }
-            let o = &outs[k];
+            at = outs[k].end;
+        }
+        for o in outs {
             stats.merge_at(&o.stats, line);
-            o.write(cfg, line, sinks)?;
+            let base = line;
+            line += o.newlines;
             if let Some(e) = &o.error {
                 let mut e = e.clone();
-                e.line += line;
+                e.line += base;
+                for (o, base) in done.drain(..) {
+                    o.write(cfg, base, sinks)?;
+                }
+                o.write(cfg, base, sinks)?;
                 return Err(RunError::Row(e));
             }
-            line += o.newlines;
-            at = o.end;
+            done.push((o, base));
         }
         if eof {
             break;
         }
-        buf.drain(..at);
-        pos = 0;
-        // A record longer than a block needs a bigger buffer before it can be decided.
-        let want = cfg.block_size.max(buf.len());
-        fill(&mut buf, input, want, &mut eof)?;
+        // The record that straddles the block's end goes in front of the next block's bytes.
+        let tail_len = block.data.len() - at;
+        read_size = if at == block.start {
+            // Not one whole record in the block: read more, geometrically.
+            cfg.block_size.max(block.data.len() - block.start)
+        } else {
+            cfg.block_size
+        };
+        let start = if tail_len <= HEADROOM {
+            let start = HEADROOM - tail_len;
+            next[start..HEADROOM].copy_from_slice(&block.data[at..]);
+            start
+        } else {
+            let mut joined = Vec::with_capacity(tail_len + next.len() - HEADROOM);
+            joined.extend_from_slice(&block.data[at..]);
+            joined.extend_from_slice(&next[HEADROOM..]);
+            next = joined;
+            0
+        };
+        spare = std::mem::replace(&mut block, Block { data: next, start }).data;
+        eof = next_eof;
+    }
+    for (o, base) in done.drain(..) {
+        o.write(cfg, base, sinks)?;
     }
     Ok(stats)
+}
+
+/// Room kept in front of each block read, for the record that straddles the last block's end.
+const HEADROOM: usize = 64 << 10;
+
+/// A block of input: `data[start..]` is yet to be decided.
+struct Block {
+    data: Vec<u8>,
+    start: usize,
 }
 
 /// Where each thread's chunk starts: `pos`, then the byte after the first line break past each
@@ -143,8 +201,9 @@ fn chunk(
     start: usize,
     stop: usize,
     at_eof: bool,
+    out: Vec<u8>,
 ) -> ChunkOut {
-    let mut w = Worker::new(ctx.plan, start);
+    let mut w = Worker::new(ctx.plan, start, out);
     let mut fields = Vec::with_capacity(ctx.header.len());
     let mut scratch = Vec::new();
     let mut cur = Cursor::new(scanner, buf, start, at_eof);

@@ -45,7 +45,7 @@ pub(super) fn run_array(
         None => return Err(RunError::Input("the JSON array holds no object".into())),
     };
     let ctx = bind(plan, &header, cfg, sinks.out)?;
-    let mut w = Worker::new(ctx.plan, 0);
+    let mut w = Worker::new(ctx.plan, 0, Vec::with_capacity(1 << 16));
     let mut cols = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let n = i as u64 + 1;
@@ -128,7 +128,7 @@ pub(super) fn run_lines(
     };
     let header: Vec<String> = first.1.keys().cloned().collect();
     let ctx = bind(plan, &header, cfg, sinks.out)?;
-    let mut w = Worker::new(ctx.plan, 0);
+    let mut w = Worker::new(ctx.plan, 0, Vec::with_capacity(1 << 16));
     let mut pending = Some(first);
     loop {
         let from_first = pending.is_some();

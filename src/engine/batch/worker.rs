@@ -109,6 +109,13 @@ pub(super) struct ChunkOut {
 }
 
 impl ChunkOut {
+    /// The row buffer, emptied, for another chunk to reuse.
+    pub fn recycle(self) -> Vec<u8> {
+        let mut out = self.out;
+        out.clear();
+        out
+    }
+
     /// Writes the chunk to the sinks, now that its first line number (`base`) is known.
     pub fn write(&self, cfg: &RunConfig, base: u64, sinks: &mut Sinks) -> io::Result<()> {
         sinks.out.write_all(&self.out)?;
@@ -151,13 +158,15 @@ pub(super) struct Worker {
 }
 
 impl Worker {
-    /// A worker for a chunk starting at `start`.
-    pub fn new(plan: &Plan, start: usize) -> Self {
+    /// A worker for a chunk starting at `start`, writing rows into `out` (cleared first; a
+    /// buffer from an earlier chunk keeps its capacity).
+    pub fn new(plan: &Plan, start: usize, mut out: Vec<u8>) -> Self {
+        out.clear();
         Worker {
             state: LeadState::new(plan),
             bad: Vec::new(),
             o: ChunkOut {
-                out: Vec::with_capacity(1 << 16),
+                out,
                 rejects: Vec::new(),
                 events: Vec::new(),
                 stats: Stats::new(plan),
