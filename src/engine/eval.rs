@@ -303,7 +303,9 @@ pub fn trim(s: &str) -> &str {
     }
 }
 
-/// Decodes a cell as a typed value; `Ok(Val::Null)` for empty.
+/// Decodes a cell as a typed value; `Ok(Val::Null)` for empty. Inlined into the load loop so
+/// that the value goes straight to its slot rather than through memory.
+#[inline(always)]
 fn typed(ty: Type, cell: Cell<'_>) -> Result<Val, BadValue> {
     match cell {
         Cell::Null => Ok(Val::Null),
@@ -335,10 +337,17 @@ fn typed(ty: Type, cell: Cell<'_>) -> Result<Val, BadValue> {
 
 /// Reads a number cell: decimal notation with optional sign and exponent. `NaN` and `inf` are
 /// not numbers; a value beyond the range of a 64-bit float is too large.
+#[inline(always)]
 fn parse_number(s: &str) -> Result<Val, BadValue> {
     if let Some(x) = fast_decimal(s.as_bytes()) {
         return Ok(Val::Num(x));
     }
+    slow_number(s)
+}
+
+/// Numbers off the fast path: exponents, long mantissas, odd shapes, words.
+#[inline(never)]
+fn slow_number(s: &str) -> Result<Val, BadValue> {
     let b = s.as_bytes();
     let ok_start = b[0].is_ascii_digit() || matches!(b[0], b'-' | b'+' | b'.');
     if !ok_start
@@ -363,7 +372,7 @@ const POW10: [f64; 16] = [
 /// The digits form an integer below 2^53 and the scale a power of ten below 10^16, both exact
 /// in a double, so one division gives the correctly rounded value (Clinger's fast path): the
 /// same double the general parser returns.
-#[inline]
+#[inline(always)]
 fn fast_decimal(b: &[u8]) -> Option<f64> {
     let (neg, b) = match b.first() {
         Some(b'-') => (true, &b[1..]),
@@ -388,7 +397,12 @@ fn fast_decimal(b: &[u8]) -> Option<f64> {
     if digits == 0 || digits > 15 || (seen_dot && (scale == 0 || scale == digits)) {
         return None;
     }
-    let x = m as f64 / POW10[scale];
+    // An integer needs no division: the usual case, and a division is slow.
+    let x = if scale == 0 {
+        m as f64
+    } else {
+        m as f64 / POW10[scale]
+    };
     Some(if neg { -x } else { x })
 }
 
