@@ -62,7 +62,14 @@ pub struct AtomicFile {
     /// The temporary file, when writing through one.
     temp: Option<PathBuf>,
     writer: Option<BufWriter<File>>,
+    /// Bytes written since the last sync to disk.
+    unsynced: usize,
 }
+
+/// Written bytes past which a temporary file is synced while the run goes on, so that the
+/// sync before the rename has little left to do. The batch driver writes from a thread of
+/// its own while workers decide, so these syncs overlap the work.
+const SYNC_EVERY: usize = 16 << 20;
 
 impl AtomicFile {
     /// Creates the temporary file next to `target` (or opens a special file directly).
@@ -78,6 +85,7 @@ impl AtomicFile {
                 target,
                 temp: None,
                 writer: Some(BufWriter::with_capacity(1 << 20, file)),
+                unsynced: 0,
             });
         }
         let dir = match target.parent() {
@@ -95,7 +103,20 @@ impl AtomicFile {
             target,
             temp: Some(temp),
             writer: Some(BufWriter::with_capacity(1 << 20, file)),
+            unsynced: 0,
         })
+    }
+
+    /// Syncs the temporary file once enough has been written since the last sync.
+    fn sync_now_and_then(&mut self, wrote: usize) -> io::Result<()> {
+        self.unsynced += wrote;
+        if self.temp.is_some() && self.unsynced >= SYNC_EVERY {
+            self.unsynced = 0;
+            let w = self.writer.as_mut().expect("open");
+            w.flush()?;
+            w.get_ref().sync_data()?;
+        }
+        Ok(())
     }
 
     /// The final path.
@@ -124,11 +145,14 @@ impl AtomicFile {
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.writer.as_mut().expect("open").write(buf)
+        let n = self.writer.as_mut().expect("open").write(buf)?;
+        self.sync_now_and_then(n)?;
+        Ok(n)
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.writer.as_mut().expect("open").write_all(buf)
+        self.writer.as_mut().expect("open").write_all(buf)?;
+        self.sync_now_and_then(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
