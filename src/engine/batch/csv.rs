@@ -12,6 +12,8 @@ use crate::engine::scan::{self, Cursor, Scanner, Step};
 use crate::engine::summary::Stats;
 use memchr::memchr;
 use std::io::Read;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Runs the plan over CSV input.
 pub(super) fn run(
@@ -77,15 +79,33 @@ pub(super) fn run(
         // The workers decide this block while this thread writes the last block's rows and
         // reads the next block: the disk and the rules keep each other busy.
         let live = &block.data[..];
-        let cuts = guess_cuts(live, block.start, cfg.threads, cfg.min_chunk);
+        // More chunks than threads, taken from a shared counter: a thread slowed down (by
+        // this thread's I/O, or by another process) takes fewer, instead of the whole block
+        // waiting for it.
+        let parts = if cfg.threads > 1 { cfg.threads * 4 } else { 1 };
+        let cuts = guess_cuts(live, block.start, parts, cfg.min_chunk);
         let mut next = std::mem::take(&mut spare);
         let mut next_eof = eof;
+        let nchunks = cuts.len() - 1;
+        let taken = AtomicUsize::new(0);
+        let bufs: Vec<Mutex<Vec<u8>>> = (0..nchunks)
+            .map(|_| Mutex::new(spare_outs.pop().unwrap_or_default()))
+            .collect();
         let (mut outs, io) = std::thread::scope(|s| {
-            let (ctx, scanner, cuts) = (&ctx, &scanner, &cuts);
-            let handles: Vec<_> = (0..cuts.len() - 1)
-                .map(|k| {
-                    let out = spare_outs.pop().unwrap_or_default();
-                    s.spawn(move || chunk(ctx, scanner, live, cuts[k], cuts[k + 1], eof, out))
+            let (ctx, scanner, cuts, taken, bufs) = (&ctx, &scanner, &cuts, &taken, &bufs);
+            let handles: Vec<_> = (0..cfg.threads.min(nchunks))
+                .map(|_| {
+                    s.spawn(move || {
+                        let mut mine = Vec::new();
+                        loop {
+                            let k = taken.fetch_add(1, Ordering::Relaxed);
+                            if k >= nchunks {
+                                break mine;
+                            }
+                            let out = std::mem::take(&mut *bufs[k].lock().expect("unpoisoned"));
+                            mine.push((k, chunk(ctx, scanner, live, cuts[k], cuts[k + 1], eof, out)));
+                        }
+                    })
                 })
                 .collect();
             let io = (|| -> Result<(), RunError> {
@@ -100,10 +120,12 @@ pub(super) fn run(
                 }
                 Ok(())
             })();
-            let outs: Vec<ChunkOut> = handles
+            let mut outs: Vec<(usize, ChunkOut)> = handles
                 .into_iter()
-                .map(|h| h.join().expect("worker thread panicked"))
+                .flat_map(|h| h.join().expect("worker thread panicked"))
                 .collect();
+            outs.sort_unstable_by_key(|(k, _)| *k);
+            let outs: Vec<ChunkOut> = outs.into_iter().map(|(_, o)| o).collect();
             (outs, io)
         });
         io?;
