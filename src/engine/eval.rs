@@ -222,9 +222,19 @@ impl LeadState {
                 self.text_of(plan, lead, slot)
                     .is_some_and(|t| set.contains(t))
             }
-            NodeTest::TextContains(finders) => self
-                .text_of(plan, lead, slot)
-                .is_some_and(|t| finders.iter().any(|f| f.find(t.as_bytes()).is_some())),
+            NodeTest::TextContains(finders) => {
+                // Short ASCII text is searched in place, ignoring case: cheaper than folding a
+                // copy and setting up a substring search.
+                if let Some(raw) = self.ascii_raw(plan, lead, slot) {
+                    let t = raw.unwrap_or("").as_bytes();
+                    if t.len() <= 64 {
+                        return raw.is_some()
+                            && finders.iter().any(|f| contains_ascii_nocase(t, f.needle()));
+                    }
+                }
+                self.text_of(plan, lead, slot)
+                    .is_some_and(|t| finders.iter().any(|f| f.find(t.as_bytes()).is_some()))
+            }
             NodeTest::TextStarts(v) => {
                 if let Some(raw) = self.ascii_raw(plan, lead, slot) {
                     return raw.is_some_and(|t| {
@@ -273,6 +283,21 @@ impl LeadState {
             NodeTest::Bool(b) => matches!(self.vals[slot], Val::Bool(x) if x == *b),
         }
     }
+}
+
+/// Whether `hay` (ASCII) contains `needle` (folded, so lower-case) ignoring ASCII case. A needle
+/// beyond ASCII cannot occur in ASCII text.
+#[inline]
+fn contains_ascii_nocase(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    if hay.len() < needle.len() {
+        return false;
+    }
+    (0..=hay.len() - needle.len()).any(|i| {
+        hay[i].to_ascii_lowercase() == first && hay[i + 1..i + needle.len()].eq_ignore_ascii_case(rest)
+    })
 }
 
 #[inline]
