@@ -13,7 +13,13 @@ fn input() -> impl Strategy<Value = Vec<u8>> {
     let quoted = "[a-z,\n\r é]{0,30}(\"\"[a-z,\n]{0,8}){0,2}".prop_map(|c| format!("\"{c}\""));
     let odd = prop_oneof![Just("a\"b".to_string()), Just("\"a\"b".to_string())];
     let field = prop_oneof![6 => plain.prop_map(String::from), 3 => quoted, 1 => odd];
-    let term = prop_oneof![Just("\n"), Just("\r\n"), Just("\r"), Just("\n\n"), Just("\r\n\r\n")];
+    let term = prop_oneof![
+        Just("\n"),
+        Just("\r\n"),
+        Just("\r"),
+        Just("\n\n"),
+        Just("\r\n\r\n")
+    ];
     let row = (prop::collection::vec(field, 1..8), term)
         .prop_map(|(f, t)| format!("{}{}", f.join(","), t));
     (prop::collection::vec(row, 0..30), any::<bool>()).prop_map(|(r, cut)| {

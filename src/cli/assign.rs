@@ -195,11 +195,11 @@ pub fn run(args: Args) -> i32 {
             file_name: args.rules.clone(),
         },
     );
-    let mut input: Box<dyn Read> = if args.leads == "-" {
-        Box::new(io::stdin().lock())
+    let mut input = if args.leads == "-" {
+        Leads::Stream(Box::new(io::stdin().lock()))
     } else {
         match std::fs::File::open(&args.leads) {
-            Ok(f) => Box::new(f),
+            Ok(f) => Leads::open(f),
             Err(e) => {
                 return fail(
                     format!("error: cannot read `{}`: {}", args.leads, io_reason(&e)),
@@ -209,7 +209,7 @@ pub fn run(args: Args) -> i32 {
         }
     };
     let started = Instant::now();
-    let code = execute(&args, &cfg, &mut plan, &mut *input);
+    let code = execute(&args, &cfg, &mut plan, &mut input);
     let (code, stats) = match code {
         Ok(stats) => (
             if stats.rejected > 0 {
@@ -246,12 +246,61 @@ pub fn run(args: Args) -> i32 {
     code
 }
 
+/// The leads as the run reads them.
+enum Leads {
+    /// Read as a stream: standard input, pipes, special files.
+    Stream(Box<dyn Read>),
+    /// A regular file, mapped: nothing is copied, and a run reads it in place.
+    Mapped(memmap2::Mmap),
+}
+
+impl Leads {
+    /// Maps a regular file when it can; anything else is streamed.
+    fn open(file: std::fs::File) -> Self {
+        if file.metadata().is_ok_and(|m| m.is_file() && m.len() > 0) {
+            // SAFETY: the map is only read. Like every tool that maps its input (ripgrep,
+            // for one), a run assumes that no other process truncates or rewrites the file
+            // while it reads it; streaming it would give no better answer in that case.
+            if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+                let _ = map.advise(memmap2::Advice::Sequential);
+                return Leads::Mapped(map);
+            }
+        }
+        Leads::Stream(Box::new(file))
+    }
+}
+
+/// A mapped file's pages, made ready ahead of the workers and dropped behind them.
+struct MappedPages<'a>(&'a memmap2::Mmap);
+
+impl batch::Pages for MappedPages<'_> {
+    fn will_need(&self, range: std::ops::Range<usize>) {
+        // Filling the page tables here, on the I/O thread, spares the workers the faults.
+        let _ = self
+            .0
+            .advise_range(memmap2::Advice::PopulateRead, range.start, range.len());
+    }
+
+    fn done_with(&self, range: std::ops::Range<usize>) {
+        // SAFETY: the map is read-only and backed by the file, so dropping its pages loses
+        // nothing: they would be read from the file again if touched, which the run does not
+        // do once a range is done with.
+        let _ = unsafe {
+            self.0.unchecked_advise_range(
+                memmap2::UncheckedAdvice::DontNeed,
+                range.start,
+                range.len(),
+            )
+        };
+    }
+}
+
 /// Opens the sinks, runs, and commits the files only when the run succeeded.
 fn execute(
     args: &Args,
     cfg: &RunConfig,
     plan: &mut Plan,
-    input: &mut dyn Read,
+    input: &mut Leads,
 ) -> Result<crate::engine::summary::Stats, i32> {
     let open = |path: &str| {
         AtomicFile::create(path).map_err(|e| {
@@ -295,7 +344,10 @@ fn execute(
         rejects,
         events,
     };
-    let result = batch::run(plan, input, cfg, &mut sinks);
+    let result = match input {
+        Leads::Stream(r) => batch::run(plan, r, cfg, &mut sinks),
+        Leads::Mapped(map) => batch::run_whole(plan, map, &MappedPages(map), cfg, &mut sinks),
+    };
     let stats = match result {
         Ok(s) => s,
         Err(e) => {

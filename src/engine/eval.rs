@@ -296,7 +296,8 @@ fn contains_ascii_nocase(hay: &[u8], needle: &[u8]) -> bool {
         return false;
     }
     (0..=hay.len() - needle.len()).any(|i| {
-        hay[i].to_ascii_lowercase() == first && hay[i + 1..i + needle.len()].eq_ignore_ascii_case(rest)
+        hay[i].to_ascii_lowercase() == first
+            && hay[i + 1..i + needle.len()].eq_ignore_ascii_case(rest)
     })
 }
 

@@ -141,5 +141,20 @@ pub fn run_csv(
         events: None,
     };
     let stats = batch::run(&mut plan, &mut csv.as_bytes(), &cfg, &mut sinks).expect("engine run");
+    // The in-memory path (a mapped file's) decides the same text in windows: it must agree.
+    let (mut whole_out, mut whole_rejects) = (Vec::new(), Vec::new());
+    let mut sinks = Sinks {
+        out: &mut whole_out,
+        rejects: Some(&mut whole_rejects),
+        events: None,
+    };
+    let whole_stats =
+        batch::run_whole(&mut plan, csv.as_bytes(), &(), &cfg, &mut sinks).expect("engine run");
+    assert_eq!(
+        String::from_utf8_lossy(&whole_out),
+        String::from_utf8_lossy(&out)
+    );
+    assert_eq!(whole_rejects, rejects);
+    assert_eq!(format!("{whole_stats:?}"), format!("{stats:?}"));
     (String::from_utf8(out).unwrap(), stats)
 }

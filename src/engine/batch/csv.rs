@@ -15,24 +15,38 @@ use std::io::Read;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// Where the CSV bytes come from.
+pub(super) enum Source<'a> {
+    /// Read block by block.
+    Stream(&'a mut dyn Read),
+    /// All in memory already (a mapped file): blocks are windows on it and nothing is copied.
+    Whole(&'a [u8], &'a dyn Pages),
+}
+
 /// Runs the plan over CSV input.
 pub(super) fn run(
     plan: &mut Plan,
-    input: &mut dyn Read,
+    mut source: Source,
     cfg: &RunConfig,
     sinks: &mut Sinks,
 ) -> Result<Stats, RunError> {
     let scanner = Scanner::new(cfg.delimiter);
     let mut buf = Vec::new();
-    let mut eof = false;
-    fill(&mut buf, input, cfg.block_size, &mut eof)?;
-    if let Some(msg) = refuse_encoding(&buf) {
+    let whole: Option<&[u8]> = match &source {
+        Source::Whole(bytes, _) => Some(*bytes),
+        Source::Stream(_) => None,
+    };
+    let mut eof = whole.is_some();
+    if let Source::Stream(input) = &mut source {
+        fill(&mut buf, *input, cfg.block_size, &mut eof)?;
+    }
+    if let Some(msg) = refuse_encoding(whole.unwrap_or(&buf)) {
         return Err(RunError::Input(msg));
     }
-    let bom = scan::skip_bom(&buf);
     let mut fields = Vec::new();
     let header_end = loop {
-        match scanner.next_record(&buf, bom, eof, &mut fields) {
+        let b = whole.unwrap_or(&buf);
+        match scanner.next_record(b, scan::skip_bom(b), eof, &mut fields) {
             Step::Record {
                 end,
                 unterminated_quote,
@@ -46,8 +60,11 @@ pub(super) fn run(
                 break end;
             }
             Step::NeedMore => {
+                let Source::Stream(input) = &mut source else {
+                    unreachable!("a whole input is at its end");
+                };
                 let want = buf.len().max(cfg.block_size);
-                fill(&mut buf, input, want, &mut eof)?
+                fill(&mut buf, *input, want, &mut eof)?
             }
             Step::Eof => {
                 return Err(RunError::Input(
@@ -57,42 +74,190 @@ pub(super) fn run(
         }
     };
     let mut scratch = Vec::new();
+    let header_bytes = whole.unwrap_or(&buf);
     let header: Vec<String> = fields
         .iter()
         .map(|&f| {
-            std::str::from_utf8(scan::field_bytes(&buf, f, &mut scratch))
+            std::str::from_utf8(scan::field_bytes(header_bytes, f, &mut scratch))
                 .map(str::to_string)
                 .map_err(|_| RunError::Input("line 1: the header row is not UTF-8 text".into()))
         })
         .collect::<Result<_, _>>()?;
     let ctx = bind(plan, &header, cfg, sinks.out)?;
-    let mut stats = Stats::new(ctx.plan);
-    // The line the record at `pos` starts on.
-    let mut line = 1 + scan::count_lines(&buf[..header_end]) as u64;
-    let mut block = Block { data: buf, start: header_end };
-    // Decided chunks with their first line, waiting to be written.
-    let mut done: Vec<(ChunkOut, u64)> = Vec::new();
-    let mut spare = Vec::new();
-    let mut spare_outs: Vec<Vec<u8>> = Vec::new();
-    let mut read_size = cfg.block_size;
-    loop {
-        // The workers decide this block while this thread writes the last block's rows and
-        // reads the next block: the disk and the rules keep each other busy.
-        let live = &block.data[..];
+    let mut run = Blocks {
+        ctx: &ctx,
+        scanner,
+        stats: Stats::new(ctx.plan),
+        line: 1 + scan::count_lines(&header_bytes[..header_end]) as u64,
+        done: Vec::new(),
+        spare_outs: Vec::new(),
+    };
+    match source {
+        Source::Stream(input) => run.stream(input, buf, header_end, eof, sinks)?,
+        Source::Whole(bytes, pages) => run.whole(bytes, pages, header_end, sinks)?,
+    }
+    for (o, base) in run.done.drain(..) {
+        o.write(cfg, base, sinks)?;
+    }
+    Ok(run.stats)
+}
+
+/// Room kept in front of each block read, for the record that straddles the last block's end.
+const HEADROOM: usize = 64 << 10;
+
+/// Released ranges of a whole input start and end on multiples of this (a power of two, and a
+/// multiple of any page size).
+const PAGE_RUN: usize = 64 << 10;
+
+/// The memory behind a whole input, told what the run is about to read and what it is done
+/// with. A mapped file makes pages ready ahead and drops them behind; plain memory ignores both.
+pub trait Pages {
+    /// `range` is read next.
+    fn will_need(&self, range: std::ops::Range<usize>);
+    /// `range` is not read again.
+    fn done_with(&self, range: std::ops::Range<usize>);
+}
+
+impl Pages for () {
+    fn will_need(&self, _: std::ops::Range<usize>) {}
+    fn done_with(&self, _: std::ops::Range<usize>) {}
+}
+
+/// The block-by-block part of a run, once the header is bound.
+struct Blocks<'c, 'p> {
+    ctx: &'c Ctx<'p>,
+    scanner: Scanner,
+    stats: Stats,
+    /// The line the next block's first record starts on.
+    line: u64,
+    /// Decided chunks with their first line, waiting to be written.
+    done: Vec<(ChunkOut, u64)>,
+    /// Row buffers of written chunks, for the next chunks to reuse.
+    spare_outs: Vec<Vec<u8>>,
+}
+
+impl Blocks<'_, '_> {
+    /// Reads block after block; the record that straddles a block's end goes in front of the
+    /// next block's bytes.
+    fn stream(
+        &mut self,
+        input: &mut dyn Read,
+        first: Vec<u8>,
+        start: usize,
+        mut eof: bool,
+        sinks: &mut Sinks,
+    ) -> Result<(), RunError> {
+        let cfg = self.ctx.cfg;
+        let (mut data, mut start) = (first, start);
+        let mut spare = Vec::new();
+        let mut read_size = cfg.block_size;
+        loop {
+            let mut next = std::mem::take(&mut spare);
+            let mut next_eof = eof;
+            let at = self.block(&data, start, eof, sinks, |_| {
+                if !eof {
+                    next.clear();
+                    next.resize(HEADROOM, 0);
+                    fill(&mut next, input, read_size, &mut next_eof)?;
+                }
+                Ok(())
+            })?;
+            if eof {
+                return Ok(());
+            }
+            let tail_len = data.len() - at;
+            read_size = if at == start {
+                // Not one whole record in the block: read more, geometrically.
+                cfg.block_size.max(data.len() - start)
+            } else {
+                cfg.block_size
+            };
+            let next_start = if tail_len <= HEADROOM {
+                let s = HEADROOM - tail_len;
+                next[s..HEADROOM].copy_from_slice(&data[at..]);
+                s
+            } else {
+                let mut joined = Vec::with_capacity(tail_len + next.len() - HEADROOM);
+                joined.extend_from_slice(&data[at..]);
+                joined.extend_from_slice(&next[HEADROOM..]);
+                next = joined;
+                0
+            };
+            spare = std::mem::replace(&mut data, next);
+            start = next_start;
+            eof = next_eof;
+        }
+    }
+
+    /// Decides windows of a whole input in turn. While the workers decide one window, this
+    /// thread has the next one's pages made ready (so that the workers do not stop on page
+    /// faults) and lets go of the ones already decided.
+    fn whole(
+        &mut self,
+        bytes: &[u8],
+        pages: &dyn Pages,
+        mut start: usize,
+        sinks: &mut Sinks,
+    ) -> Result<(), RunError> {
+        let cfg = self.ctx.cfg;
+        let mut size = cfg.block_size;
+        let mut freed = 0;
+        let mut ready = bytes.len().min(start.saturating_add(size));
+        pages.will_need(0..ready);
+        loop {
+            let end = bytes.len().min(start.saturating_add(size));
+            let eof = end == bytes.len();
+            let done_to = start;
+            let at = self.block(&bytes[..end], start, eof, sinks, |_| {
+                let upto = done_to & !(PAGE_RUN - 1);
+                if upto > freed {
+                    pages.done_with(freed..upto);
+                    freed = upto;
+                }
+                let want = bytes.len().min(end.saturating_add(size));
+                if want > ready {
+                    pages.will_need(ready..want);
+                    ready = want;
+                }
+                Ok(())
+            })?;
+            if eof {
+                return Ok(());
+            }
+            // Not one whole record in the window: widen it, geometrically.
+            size = if at == start {
+                size * 2
+            } else {
+                cfg.block_size
+            };
+            start = at;
+        }
+    }
+
+    /// Decides the records of `live` from `start` on worker threads while `io` runs on this
+    /// thread after the last block's rows are written; returns where the next block starts.
+    fn block(
+        &mut self,
+        live: &[u8],
+        start: usize,
+        eof: bool,
+        sinks: &mut Sinks,
+        io: impl FnOnce(&mut Sinks) -> Result<(), RunError>,
+    ) -> Result<usize, RunError> {
+        let (ctx, cfg, scanner) = (self.ctx, self.ctx.cfg, &self.scanner);
         // More chunks than threads, taken from a shared counter: a thread slowed down (by
         // this thread's I/O, or by another process) takes fewer, instead of the whole block
         // waiting for it.
         let parts = if cfg.threads > 1 { cfg.threads * 4 } else { 1 };
-        let cuts = guess_cuts(live, block.start, parts, cfg.min_chunk);
-        let mut next = std::mem::take(&mut spare);
-        let mut next_eof = eof;
+        let cuts = guess_cuts(live, start, parts, cfg.min_chunk);
         let nchunks = cuts.len() - 1;
         let taken = AtomicUsize::new(0);
         let bufs: Vec<Mutex<Vec<u8>>> = (0..nchunks)
-            .map(|_| Mutex::new(spare_outs.pop().unwrap_or_default()))
+            .map(|_| Mutex::new(self.spare_outs.pop().unwrap_or_default()))
             .collect();
+        let (done, spare_outs) = (&mut self.done, &mut self.spare_outs);
         let (mut outs, io) = std::thread::scope(|s| {
-            let (ctx, scanner, cuts, taken, bufs) = (&ctx, &scanner, &cuts, &taken, &bufs);
+            let (cuts, taken, bufs) = (&cuts, &taken, &bufs);
             let handles: Vec<_> = (0..cfg.threads.min(nchunks))
                 .map(|_| {
                     s.spawn(move || {
@@ -103,22 +268,22 @@ pub(super) fn run(
                                 break mine;
                             }
                             let out = std::mem::take(&mut *bufs[k].lock().expect("unpoisoned"));
-                            mine.push((k, chunk(ctx, scanner, live, cuts[k], cuts[k + 1], eof, out)));
+                            mine.push((
+                                k,
+                                chunk(ctx, scanner, live, cuts[k], cuts[k + 1], eof, out),
+                            ));
                         }
                     })
                 })
                 .collect();
+            // The workers decide this block while this thread writes the last block's rows
+            // and reads the next block: the disk and the rules keep each other busy.
             let io = (|| -> Result<(), RunError> {
                 for (o, base) in done.drain(..) {
                     o.write(cfg, base, sinks)?;
                     spare_outs.push(o.recycle());
                 }
-                if !eof {
-                    next.clear();
-                    next.resize(HEADROOM, 0);
-                    fill(&mut next, input, read_size, &mut next_eof)?;
-                }
-                Ok(())
+                io(sinks)
             })();
             let mut outs: Vec<(usize, ChunkOut)> = handles
                 .into_iter()
@@ -129,70 +294,34 @@ pub(super) fn run(
             (outs, io)
         });
         io?;
-        let mut at = block.start;
+        let mut at = start;
         for k in 0..outs.len() {
             if outs[k].start != at {
                 // The guess for this chunk fell inside a record: decide it again from where
                 // the previous chunk really ended.
                 let stop = cuts[k + 1].max(at);
                 let out = std::mem::take(&mut outs[k].out);
-                outs[k] = chunk(&ctx, &scanner, live, at, stop, eof, out);
+                outs[k] = chunk(ctx, scanner, live, at, stop, eof, out);
             }
             at = outs[k].end;
         }
         for o in outs {
-            stats.merge_at(&o.stats, line);
-            let base = line;
-            line += o.newlines;
+            self.stats.merge_at(&o.stats, self.line);
+            let base = self.line;
+            self.line += o.newlines;
             if let Some(e) = &o.error {
                 let mut e = e.clone();
                 e.line += base;
-                for (o, base) in done.drain(..) {
+                for (o, base) in self.done.drain(..) {
                     o.write(cfg, base, sinks)?;
                 }
                 o.write(cfg, base, sinks)?;
                 return Err(RunError::Row(e));
             }
-            done.push((o, base));
+            self.done.push((o, base));
         }
-        if eof {
-            break;
-        }
-        // The record that straddles the block's end goes in front of the next block's bytes.
-        let tail_len = block.data.len() - at;
-        read_size = if at == block.start {
-            // Not one whole record in the block: read more, geometrically.
-            cfg.block_size.max(block.data.len() - block.start)
-        } else {
-            cfg.block_size
-        };
-        let start = if tail_len <= HEADROOM {
-            let start = HEADROOM - tail_len;
-            next[start..HEADROOM].copy_from_slice(&block.data[at..]);
-            start
-        } else {
-            let mut joined = Vec::with_capacity(tail_len + next.len() - HEADROOM);
-            joined.extend_from_slice(&block.data[at..]);
-            joined.extend_from_slice(&next[HEADROOM..]);
-            next = joined;
-            0
-        };
-        spare = std::mem::replace(&mut block, Block { data: next, start }).data;
-        eof = next_eof;
+        Ok(at)
     }
-    for (o, base) in done.drain(..) {
-        o.write(cfg, base, sinks)?;
-    }
-    Ok(stats)
-}
-
-/// Room kept in front of each block read, for the record that straddles the last block's end.
-const HEADROOM: usize = 64 << 10;
-
-/// A block of input: `data[start..]` is yet to be decided.
-struct Block {
-    data: Vec<u8>,
-    start: usize,
 }
 
 /// Where each thread's chunk starts: `pos`, then the byte after the first line break past each

@@ -8,6 +8,8 @@ mod csv;
 mod json;
 mod worker;
 
+pub use csv::Pages;
+
 use super::input::InputFormat;
 use super::output::OutFormat;
 use super::plan::{Plan, PlanError};
@@ -129,9 +131,26 @@ pub fn run(
     sinks: &mut Sinks,
 ) -> Result<Stats, RunError> {
     match cfg.format {
-        InputFormat::Csv => csv::run(plan, input, cfg, sinks),
+        InputFormat::Csv => csv::run(plan, csv::Source::Stream(input), cfg, sinks),
         InputFormat::Json => json::run_array(plan, input, cfg, sinks),
         InputFormat::JsonLines => json::run_lines(plan, input, cfg, sinks),
+    }
+}
+
+/// Runs the plan over an input that is all in memory, such as a mapped file: CSV is decided
+/// in windows on it without copying, and `pages` hears which ranges are read next and which
+/// are done with (a mapped file makes the first ready and drops the second, so that memory
+/// stays flat). Gives what [`run`] gives.
+pub fn run_whole(
+    plan: &mut Plan,
+    input: &[u8],
+    pages: &dyn Pages,
+    cfg: &RunConfig,
+    sinks: &mut Sinks,
+) -> Result<Stats, RunError> {
+    match cfg.format {
+        InputFormat::Csv => csv::run(plan, csv::Source::Whole(input, pages), cfg, sinks),
+        _ => run(plan, &mut &input[..], cfg, sinks),
     }
 }
 
