@@ -43,6 +43,8 @@ enum Val {
     Num(f64),
     Date(DateVal),
     Bool(bool),
+    /// Not usable; only while a lead is being loaded (see [`LeadState::load`]).
+    Bad(BadValue),
 }
 
 /// What was wrong with a value while loading a lead.
@@ -84,24 +86,28 @@ impl LeadState {
     ) {
         self.text.clear();
         self.lists.iter_mut().for_each(|l| *l = 0);
+        // Bad values are marked in place and reported after the loop, which keeps the loop
+        // free of calls: each value goes straight to its slot.
+        let mut any_bad = false;
         for (i, slot) in plan.slots.iter().enumerate() {
-            self.vals[i] = match slot.ty {
+            let v = match slot.ty {
                 Type::Text if !L::CAN_NEST => Val::Unread,
                 Type::Text => match lead.cell(slot.column) {
-                    Cell::Nested => {
-                        on_bad(i, BadValue::Nested);
-                        Val::Null
-                    }
+                    Cell::Nested => Val::Bad(BadValue::Nested),
                     _ => Val::Unread,
                 },
-                ty => match typed(ty, lead.cell(slot.column)) {
-                    Ok(v) => v,
-                    Err(bad) => {
-                        on_bad(i, bad);
-                        Val::Null
-                    }
-                },
+                ty => typed(ty, lead.cell(slot.column)),
             };
+            any_bad |= matches!(v, Val::Bad(_));
+            self.vals[i] = v;
+        }
+        if any_bad {
+            for (i, v) in self.vals.iter_mut().enumerate() {
+                if let Val::Bad(bad) = *v {
+                    on_bad(i, bad);
+                    *v = Val::Null;
+                }
+            }
         }
     }
 
@@ -349,32 +355,32 @@ pub fn trim(s: &str) -> &str {
     }
 }
 
-/// Decodes a cell as a typed value; `Ok(Val::Null)` for empty. Inlined into the load loop so
-/// that the value goes straight to its slot rather than through memory.
+/// Decodes a cell as a typed value: [`Val::Null`] for empty, [`Val::Bad`] when unusable.
+/// Inlined into the load loop so that the value goes straight to its slot.
 #[inline(always)]
-fn typed(ty: Type, cell: Cell<'_>) -> Result<Val, BadValue> {
+fn typed(ty: Type, cell: Cell<'_>) -> Val {
     match cell {
-        Cell::Null => Ok(Val::Null),
-        Cell::Nested => Err(BadValue::Nested),
+        Cell::Null => Val::Null,
+        Cell::Nested => Val::Bad(BadValue::Nested),
         Cell::Num(n) => match ty {
-            Type::Number => Ok(Val::Num(n)),
-            Type::Boolean if n == 1.0 => Ok(Val::Bool(true)),
-            Type::Boolean if n == 0.0 => Ok(Val::Bool(false)),
-            _ => Err(BadValue::Unparsed),
+            Type::Number => Val::Num(n),
+            Type::Boolean if n == 1.0 => Val::Bool(true),
+            Type::Boolean if n == 0.0 => Val::Bool(false),
+            _ => Val::Bad(BadValue::Unparsed),
         },
         Cell::Bool(b) => match ty {
-            Type::Boolean => Ok(Val::Bool(b)),
-            _ => Err(BadValue::Unparsed),
+            Type::Boolean => Val::Bool(b),
+            _ => Val::Bad(BadValue::Unparsed),
         },
         Cell::Str(s) => {
             let s = trim(s);
             if s.is_empty() {
-                return Ok(Val::Null);
+                return Val::Null;
             }
             match ty {
                 Type::Number => parse_number(s),
-                Type::Date => parse_date(s).map(Val::Date).ok_or(BadValue::Unparsed),
-                Type::Boolean => parse_bool(s).map(Val::Bool).ok_or(BadValue::Unparsed),
+                Type::Date => parse_date(s).map_or(Val::Bad(BadValue::Unparsed), Val::Date),
+                Type::Boolean => parse_bool(s).map_or(Val::Bad(BadValue::Unparsed), Val::Bool),
                 Type::Text => unreachable!("text is decoded lazily"),
             }
         }
@@ -384,11 +390,14 @@ fn typed(ty: Type, cell: Cell<'_>) -> Result<Val, BadValue> {
 /// Reads a number cell: decimal notation with optional sign and exponent. `NaN` and `inf` are
 /// not numbers; a value beyond the range of a 64-bit float is too large.
 #[inline(always)]
-fn parse_number(s: &str) -> Result<Val, BadValue> {
+fn parse_number(s: &str) -> Val {
     if let Some(x) = fast_decimal(s.as_bytes()) {
-        return Ok(Val::Num(x));
+        return Val::Num(x);
     }
-    slow_number(s)
+    match slow_number(s) {
+        Ok(v) => v,
+        Err(b) => Val::Bad(b),
+    }
 }
 
 /// Numbers off the fast path: exponents, long mantissas, odd shapes, words.
@@ -453,6 +462,7 @@ fn fast_decimal(b: &[u8]) -> Option<f64> {
 }
 
 /// true/false, yes/no, 1/0, without case.
+#[inline]
 fn parse_bool(s: &str) -> Option<bool> {
     let b = s.as_bytes();
     let is = |w: &[u8]| b.len() == w.len() && b.eq_ignore_ascii_case(w);
@@ -573,7 +583,7 @@ impl LeadState {
             Val::Num(n) => Decoded::Num(n),
             Val::Date(d) => Decoded::Date(d),
             Val::Bool(b) => Decoded::Bool(b),
-            Val::Unread | Val::Null | Val::Text { .. } => Decoded::Empty,
+            Val::Unread | Val::Null | Val::Text { .. } | Val::Bad(_) => Decoded::Empty,
         }
     }
 }
