@@ -39,7 +39,10 @@ pub trait Lead {
 enum Val {
     Unread,
     Null,
-    Text { start: u32, end: u32 },
+    Text {
+        start: u32,
+        end: u32,
+    },
     Num(f64),
     Date(DateVal),
     Bool(bool),
