@@ -2,6 +2,8 @@
 //!
 //! `cargo run --release --example bench -- FILE` benchmarks FILE;
 //! `cargo run --release --example bench -- --gen N OUT` writes N lead-like rows.
+//! `CURSORS_ONLY=1` times only the streaming cursor, with and without its bit-parallel path
+//! (`CURSORS_ONLY=fast`: with it only, for a profiler).
 
 use revc::engine::scan::*;
 use std::hint::black_box;
@@ -109,6 +111,9 @@ fn bench(file: &str) {
         count_lines(&data)
     );
 
+    if std::env::var_os("CURSORS_ONLY").is_some() {
+        return cursors(&data);
+    }
     let (d, (recs, sum)) = best(|| {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -149,6 +154,8 @@ fn bench(file: &str) {
         format!("{recs} records, {nf} fields"),
     );
 
+    cursors(&data);
+
     let (d, (recs, sum)) = best(|| {
         let mut fields = Vec::with_capacity(64);
         let mut scratch = Vec::new();
@@ -180,5 +187,36 @@ fn bench(file: &str) {
             n,
             format!("{} chunks", b.len() - 1),
         );
+    }
+}
+
+/// The streaming cursor as the engine drives it, with and without the bit-parallel path for
+/// well-formed records.
+fn cursors(data: &[u8]) {
+    let sc = Scanner::new(b',');
+    let fast_only = std::env::var("CURSORS_ONLY").is_ok_and(|v| v == "fast");
+    for (label, exact) in [
+        ("cursor, boundaries only", false),
+        ("exact cursor, boundaries only", true),
+    ] {
+        if exact && fast_only {
+            continue;
+        }
+        let (d, (recs, nf)) = best(|| {
+            let mut fields = Fields::with_capacity(64);
+            let (mut recs, mut nf) = (0usize, 0usize);
+            let start = skip_bom(data);
+            let mut cur = if exact {
+                Cursor::exact(&sc, data, start, true)
+            } else {
+                Cursor::new(&sc, data, start, true)
+            };
+            while let Step::Record { .. } = cur.next_fields(&mut fields) {
+                recs += 1;
+                nf += fields.len();
+            }
+            (recs, nf)
+        });
+        report(label, d, data.len(), format!("{recs} records, {nf} fields"));
     }
 }

@@ -1,7 +1,8 @@
 //! Property test: the streaming [`Cursor`] finds the same records as
-//! `Scanner::next_record` called at each record's end, on inputs long enough to
-//! cross many 64-byte blocks, and its line counts and ASCII flags are exact
-//! (line counts and which records hold bytes beyond ASCII).
+//! `Scanner::next_record` called at each record's end and as the exact cursor
+//! (which never takes the bit-parallel path for well-formed records), on inputs
+//! long enough to cross many 64-byte blocks, and its line counts and ASCII
+//! flags are exact (line counts and which records hold bytes beyond ASCII).
 
 use proptest::prelude::*;
 use revc::engine::scan::{Cursor, Scanner, Step, count_lines};
@@ -35,8 +36,21 @@ fn input() -> impl Strategy<Value = Vec<u8>> {
 
 fn check(buf: &[u8], from: usize, at_eof: bool) -> Result<(), TestCaseError> {
     let sc = Scanner::new(b',');
-    let mut cur = Cursor::new(&sc, buf, from, at_eof);
-    let (mut want_f, mut got_f) = (Vec::new(), Vec::new());
+    for cur in Cursor::each_isa(&sc, buf, from, at_eof) {
+        check_cursor(&sc, cur, buf, from, at_eof)?;
+    }
+    Ok(())
+}
+
+fn check_cursor(
+    sc: &Scanner,
+    mut cur: Cursor,
+    buf: &[u8],
+    from: usize,
+    at_eof: bool,
+) -> Result<(), TestCaseError> {
+    let mut exact = Cursor::exact(sc, buf, from, at_eof);
+    let (mut want_f, mut got_f, mut exact_f) = (Vec::new(), Vec::new(), Vec::new());
     let mut pos = from;
     loop {
         let want = sc.next_record(buf, pos, at_eof, &mut want_f);
@@ -44,6 +58,9 @@ fn check(buf: &[u8], from: usize, at_eof: bool) -> Result<(), TestCaseError> {
         let got = cur.next_record(&mut got_f);
         prop_assert_eq!(got, want);
         prop_assert_eq!(&got_f, &want_f);
+        prop_assert_eq!(exact.next_record(&mut exact_f), want);
+        prop_assert_eq!(&exact_f, &want_f);
+        prop_assert_eq!(exact.lines(), cur.lines());
         let Step::Record { start, end, .. } = got else {
             return Ok(());
         };

@@ -2,7 +2,7 @@
 //! hold, seen through the [`Lead`] trait.
 
 use super::eval::{Cell, Lead};
-use super::scan::{self, FieldPos};
+use super::scan::{self, Fields};
 use serde_json::{Map, Value};
 
 /// How leads are written in the input.
@@ -50,7 +50,7 @@ pub fn refuse_encoding(head: &[u8]) -> Option<String> {
 /// scratch buffer for unescaping.
 pub struct CsvLead<'a> {
     buf: &'a [u8],
-    fields: &'a [FieldPos],
+    fields: &'a Fields,
     scratch: &'a mut Vec<u8>,
 }
 
@@ -62,7 +62,7 @@ impl<'a> CsvLead<'a> {
         buf: &'a [u8],
         record: std::ops::Range<usize>,
         non_ascii: bool,
-        fields: &'a [FieldPos],
+        fields: &'a Fields,
         scratch: &'a mut Vec<u8>,
     ) -> Result<Self, std::str::Utf8Error> {
         if non_ascii {
@@ -81,7 +81,7 @@ impl Lead for CsvLead<'_> {
 
     #[inline]
     fn cell(&mut self, col: usize) -> Cell<'_> {
-        let Some(&f) = self.fields.get(col) else {
+        let Some(f) = self.fields.get(self.buf, col) else {
             return Cell::Null;
         };
         let bytes = scan::field_bytes(self.buf, f, self.scratch);

@@ -9,6 +9,12 @@
 //! to the field, and a leading UTF-8 BOM is dropped (see [`skip_bom`]). The one
 //! deliberate difference is that an unterminated quote at end of input is
 //! reported instead of silently accepted.
+//!
+//! Each 64-byte block is classified once, with the widest vector instructions
+//! the CPU has (SSE2, AVX2 or AVX-512BW, chosen at run time). A well-formed
+//! record (quotes only around whole fields) is then split with bit arithmetic on
+//! the block's masks, a block at a time; any other record is scanned exactly, a
+//! structural byte at a time.
 
 use memchr::memchr;
 
@@ -113,6 +119,10 @@ pub struct Cursor<'a> {
     lines: u64,
     start_lines: u64,
     hi: bool,
+    /// Try [`fast_record`] before the exact scan.
+    fast: bool,
+    /// The instructions blocks are classified with.
+    isa: Isa,
 }
 
 impl<'a> Cursor<'a> {
@@ -129,6 +139,38 @@ impl<'a> Cursor<'a> {
             delim: scanner.delimiter,
             lines: 0,
             start_lines: 0,
+            fast: true,
+            isa: Isa::detect(),
+        }
+    }
+
+    /// One cursor per way of classifying blocks that this CPU supports (SSE2, AVX2,
+    /// AVX-512BW): for tests, which must cover every version whatever machine runs them.
+    #[doc(hidden)]
+    pub fn each_isa(scanner: &Scanner, buf: &'a [u8], pos: usize, at_eof: bool) -> Vec<Self> {
+        let mut isas = vec![Isa::Baseline];
+        #[cfg(target_arch = "x86_64")]
+        {
+            match Isa::detect() {
+                Isa::Avx512 => isas.extend([Isa::Avx2, Isa::Avx512]),
+                Isa::Avx2 => isas.push(Isa::Avx2),
+                Isa::Baseline => {}
+            }
+        }
+        isas.into_iter()
+            .map(|isa| Cursor {
+                isa,
+                ..Cursor::new(scanner, buf, pos, at_eof)
+            })
+            .collect()
+    }
+
+    /// A cursor that visits every structural byte, never taking the bit-parallel path for
+    /// well-formed records: the reference that the fast path is tested against.
+    pub fn exact(scanner: &Scanner, buf: &'a [u8], pos: usize, at_eof: bool) -> Self {
+        Cursor {
+            fast: false,
+            ..Cursor::new(scanner, buf, pos, at_eof)
         }
     }
 
@@ -159,6 +201,51 @@ impl<'a> Cursor<'a> {
     /// [`Cursor::pos`]. After [`Step::NeedMore`] or [`Step::Eof`] the cursor
     /// is spent: make a new one once the buffer has grown.
     pub fn next_record(&mut self, fields: &mut Vec<FieldPos>) -> Step {
+        let mut found = Fields {
+            pos: std::mem::take(fields),
+            ..Fields::default()
+        };
+        let step = self.next_fields(&mut found);
+        if found.well_formed {
+            let mut pos = std::mem::take(&mut found.pos);
+            pos.clear();
+            pos.extend((0..found.len()).filter_map(|i| found.get(self.buf, i)));
+            found.pos = pos;
+        }
+        *fields = found.pos;
+        step
+    }
+
+    /// The next record, as [`Cursor::next_record`] finds it, with its fields
+    /// in the compact form of [`Fields`]: what the engine reads leads with.
+    pub fn next_fields(&mut self, fields: &mut Fields) -> Step {
+        match self.isa {
+            // SAFETY: `Isa::detect` found the CPU features these versions are compiled for.
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => unsafe { self.record_avx512(fields) },
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => unsafe { self.record_avx2(fields) },
+            Isa::Baseline => self.record::<Baseline>(fields),
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512bw,bmi1,bmi2,popcnt,lzcnt")]
+    fn record_avx512(&mut self, fields: &mut Fields) -> Step {
+        self.record::<Avx512>(fields)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,popcnt,lzcnt")]
+    fn record_avx2(&mut self, fields: &mut Fields) -> Step {
+        self.record::<Avx2>(fields)
+    }
+
+    #[inline(always)]
+    fn record<C: Classify>(&mut self, found: &mut Fields) -> Step {
+        found.seps.clear();
+        found.well_formed = false;
+        let fields = &mut found.pos;
         fields.clear();
         let buf = self.buf;
         let len = buf.len();
@@ -173,7 +260,7 @@ impl<'a> Cursor<'a> {
         // The csv crate discards terminators between records, so blank lines
         // (and the `\n` of a `\r\n` split across calls) never form records.
         while p < len && is_term(buf[p]) {
-            sp.next();
+            sp.next::<C>();
             lines += (buf[p] == b'\n') as u64;
             p += 1;
         }
@@ -183,6 +270,27 @@ impl<'a> Cursor<'a> {
         self.start_lines = lines;
         sp.begin(p);
         let start = p;
+        if self.fast {
+            let saved_lines = lines;
+            if let Some(end) = fast_record::<C>(sp, buf, start, &mut lines, &mut found.seps) {
+                found.well_formed = true;
+                found.start = start;
+                self.hi = sp.hi_through(end);
+                self.sp = *sp;
+                self.lines = lines;
+                self.pos = end;
+                return Step::Record {
+                    start,
+                    end,
+                    unterminated_quote: false,
+                };
+            }
+            // A cursor made at the record's start finds what this one would have.
+            *sp = Specials::new(buf, start, self.delim);
+            sp.begin(start);
+            lines = saved_lines;
+            found.seps.clear();
+        }
         let d = self.delim;
         let mut fs = p;
         // Every structural byte (delimiter, quote, \r, \n) is visited in order
@@ -193,11 +301,11 @@ impl<'a> Cursor<'a> {
             let mut quoted = false;
             let mut needs = false;
             if fs < len && buf[fs] == QUOTE {
-                sp.next();
+                sp.next::<C>();
                 quoted = true;
                 content = fs + 1;
                 loop {
-                    let Some(j) = sp.next() else {
+                    let Some(j) = sp.next::<C>() else {
                         if !at_eof {
                             return need_more(fields);
                         }
@@ -229,9 +337,9 @@ impl<'a> Cursor<'a> {
                     };
                     if c == QUOTE {
                         needs = true;
-                        sp.next();
+                        sp.next::<C>();
                     } else if c == d {
-                        sp.next();
+                        sp.next::<C>();
                         fields.push(FieldPos {
                             start: content,
                             end: j,
@@ -241,14 +349,14 @@ impl<'a> Cursor<'a> {
                         fs = j + 2;
                         continue 'field;
                     } else if is_term(c) {
-                        sp.next();
+                        sp.next::<C>();
                         fields.push(FieldPos {
                             start: content,
                             end: j,
                             quoted,
                             needs_unescape: needs,
                         });
-                        break 'field (finish(sp, buf, j + 1, &mut lines), false);
+                        break 'field (finish::<C>(sp, buf, j + 1, &mut lines), false);
                     } else {
                         // csv-core drops the closing quote and carries on as
                         // an unquoted field, where quotes are literal.
@@ -258,7 +366,7 @@ impl<'a> Cursor<'a> {
                 }
             }
             loop {
-                let Some(j) = sp.next() else {
+                let Some(j) = sp.next::<C>() else {
                     if !at_eof {
                         return need_more(fields);
                     }
@@ -288,7 +396,7 @@ impl<'a> Cursor<'a> {
                         quoted,
                         needs_unescape: needs,
                     });
-                    break 'field (finish(sp, buf, j, &mut lines), false);
+                    break 'field (finish::<C>(sp, buf, j, &mut lines), false);
                 }
             }
         };
@@ -313,12 +421,12 @@ fn need_more(fields: &mut Vec<FieldPos>) -> Step {
 /// `sp`): swallows the `\n` of a `\r\n` so that the end lands on the next
 /// record when one follows, and counts the line break.
 #[inline]
-fn finish(sp: &mut Specials, buf: &[u8], t: usize, lines: &mut u64) -> usize {
+fn finish<C: Classify>(sp: &mut Specials, buf: &[u8], t: usize, lines: &mut u64) -> usize {
     if buf[t] == b'\n' {
         *lines += 1;
         t + 1
     } else if buf.get(t + 1) == Some(&b'\n') {
-        sp.next();
+        sp.next::<C>();
         *lines += 1;
         t + 2
     } else {
@@ -329,15 +437,17 @@ fn finish(sp: &mut Specials, buf: &[u8], t: usize, lines: &mut u64) -> usize {
 /// Iterates the offsets of structural bytes from a starting point, a 64-byte
 /// block at a time, so short fields cost a bit scan rather than a memchr
 /// call setup each. It also keeps the block's bytes beyond ASCII, to tell
-/// whether one record holds any.
+/// whether one record holds any, and the block's quotes and line breaks, for
+/// [`fast_record`].
 #[derive(Clone, Copy)]
 struct Specials<'a> {
     buf: &'a [u8],
     base: usize,
+    /// Structural bytes of the current block not yet consumed.
     mask: u64,
     delim: u8,
-    /// Bytes beyond ASCII in the current block.
-    hi_mask: u64,
+    /// All of the current block's masks, consumed or not.
+    block: Masks,
     /// Where the record being scanned starts.
     from: usize,
     /// A byte beyond ASCII was seen in a block before the current one, at or after `from`.
@@ -347,13 +457,13 @@ struct Specials<'a> {
 impl<'a> Specials<'a> {
     #[inline(always)]
     fn new(buf: &'a [u8], from: usize, delim: u8) -> Self {
-        let (mask, hi_mask) = block_mask(buf, from, delim);
+        let block = Baseline::masks(buf, from, delim);
         Specials {
             buf,
             base: from,
-            mask,
+            mask: block.any,
             delim,
-            hi_mask,
+            block,
             from,
             hi: false,
         }
@@ -370,8 +480,8 @@ impl<'a> Specials<'a> {
     #[inline(always)]
     fn hi_since_from(&self) -> u64 {
         match self.from.saturating_sub(self.base) {
-            0 => self.hi_mask,
-            k if k < 64 => self.hi_mask >> k,
+            0 => self.block.hi,
+            k if k < 64 => self.block.hi >> k,
             _ => 0,
         }
     }
@@ -386,20 +496,29 @@ impl<'a> Specials<'a> {
             return self.hi;
         }
         let below = if hi == 64 { !0 } else { (1u64 << hi) - 1 };
-        self.hi_mask & below & (!0u64 << lo) != 0
+        self.block.hi & below & (!0u64 << lo) != 0
+    }
+
+    /// Moves to the next block, whose structural bytes all become unconsumed;
+    /// false when the current block is the buffer's last.
+    #[inline(always)]
+    fn advance<C: Classify>(&mut self) -> bool {
+        if self.base + 64 >= self.buf.len() {
+            return false;
+        }
+        self.hi |= self.hi_since_from() != 0;
+        self.base += 64;
+        self.block = C::masks(self.buf, self.base, self.delim);
+        self.mask = self.block.any;
+        true
     }
 
     #[inline(always)]
-    fn next(&mut self) -> Option<usize> {
+    fn next<C: Classify>(&mut self) -> Option<usize> {
         while self.mask == 0 {
-            if self.base + 64 >= self.buf.len() {
+            if !self.advance::<C>() {
                 return None;
             }
-            self.hi |= self.hi_since_from() != 0;
-            self.base += 64;
-            let (mask, hi_mask) = block_mask(self.buf, self.base, self.delim);
-            self.mask = mask;
-            self.hi_mask = hi_mask;
         }
         let i = self.mask.trailing_zeros() as usize;
         self.mask &= self.mask - 1;
@@ -407,44 +526,391 @@ impl<'a> Specials<'a> {
     }
 }
 
-/// Bit `i` is set when `buf[at + i]` is a delimiter, quote, `\r` or `\n`;
-/// and in the second mask, when it is beyond ASCII.
-#[inline(always)]
-fn block_mask(buf: &[u8], at: usize, delim: u8) -> (u64, u64) {
+/// One 64-byte block classified: bit `i` stands for `buf[at + i]`.
+#[derive(Clone, Copy, Default)]
+struct Masks {
+    /// Delimiters, quotes, `\r` and `\n`.
+    any: u64,
+    /// Quotes.
+    quote: u64,
+    /// `\r` and `\n`.
+    term: u64,
+    /// `\n`.
+    nl: u64,
+    /// Bytes beyond ASCII.
+    hi: u64,
+}
+
+/// The vector instructions the CPU offers for classifying blocks, found once per cursor
+/// (the standard library caches the CPU's answer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Isa {
+    /// SSE2 on x86_64 (its baseline), a byte loop elsewhere.
+    Baseline,
+    /// 32-byte vectors.
     #[cfg(target_arch = "x86_64")]
-    if at + 64 <= buf.len() {
-        // SAFETY: SSE2 is part of the x86_64 baseline, and the four 16-byte
-        // unaligned loads stay within `buf[at..at + 64]`, checked above.
-        unsafe {
-            use core::arch::x86_64::*;
-            let p = buf.as_ptr().add(at);
-            let vd = _mm_set1_epi8(delim as i8);
-            let vq = _mm_set1_epi8(QUOTE as i8);
-            let vn = _mm_set1_epi8(b'\n' as i8);
-            let vr = _mm_set1_epi8(b'\r' as i8);
-            let mut m = 0u64;
-            let mut high = 0u64;
-            for k in 0..4 {
-                let v = _mm_loadu_si128(p.add(16 * k) as *const __m128i);
-                high |= (_mm_movemask_epi8(v) as u32 as u64) << (16 * k);
-                let a = _mm_or_si128(_mm_cmpeq_epi8(v, vd), _mm_cmpeq_epi8(v, vq));
-                let b = _mm_or_si128(_mm_cmpeq_epi8(v, vn), _mm_cmpeq_epi8(v, vr));
-                let bits = _mm_movemask_epi8(_mm_or_si128(a, b)) as u32 as u64;
-                m |= bits << (16 * k);
+    Avx2,
+    /// 64-byte vectors compared straight into bit masks.
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+}
+
+impl Isa {
+    fn detect() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let all = |f: &[bool]| f.iter().all(|&b| b);
+            let common = [
+                std::arch::is_x86_feature_detected!("bmi1"),
+                std::arch::is_x86_feature_detected!("bmi2"),
+                std::arch::is_x86_feature_detected!("popcnt"),
+                std::arch::is_x86_feature_detected!("lzcnt"),
+            ];
+            if all(&common)
+                && std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512bw")
+            {
+                return Isa::Avx512;
             }
-            return (m, high);
+            if all(&common) && std::arch::is_x86_feature_detected!("avx2") {
+                return Isa::Avx2;
+            }
         }
+        Isa::Baseline
     }
+}
+
+/// Classifies the 64 bytes from `at` (fewer at the end of the buffer: missing bytes have no
+/// bits). Every implementation gives the same masks; they differ in vector width.
+trait Classify {
+    fn masks(buf: &[u8], at: usize, delim: u8) -> Masks;
+}
+
+/// SSE2 (x86_64's baseline) or a byte loop.
+struct Baseline;
+
+impl Classify for Baseline {
+    #[inline(always)]
+    fn masks(buf: &[u8], at: usize, delim: u8) -> Masks {
+        #[cfg(target_arch = "x86_64")]
+        if at + 64 <= buf.len() {
+            // SAFETY: SSE2 is part of the x86_64 baseline, and the four 16-byte
+            // unaligned loads stay within `buf[at..at + 64]`, checked above.
+            unsafe {
+                use core::arch::x86_64::*;
+                let p = buf.as_ptr().add(at);
+                let vd = _mm_set1_epi8(delim as i8);
+                let vq = _mm_set1_epi8(QUOTE as i8);
+                let vn = _mm_set1_epi8(b'\n' as i8);
+                let vr = _mm_set1_epi8(b'\r' as i8);
+                let mut m = Masks::default();
+                for k in 0..4 {
+                    let v = _mm_loadu_si128(p.add(16 * k) as *const __m128i);
+                    let bits = |x: __m128i| (_mm_movemask_epi8(x) as u32 as u64) << (16 * k);
+                    let q = _mm_cmpeq_epi8(v, vq);
+                    let n = _mm_cmpeq_epi8(v, vn);
+                    let r = _mm_cmpeq_epi8(v, vr);
+                    let d = _mm_cmpeq_epi8(v, vd);
+                    m.hi |= bits(v);
+                    m.quote |= bits(q);
+                    m.nl |= bits(n);
+                    m.term |= bits(_mm_or_si128(n, r));
+                    m.any |= bits(_mm_or_si128(_mm_or_si128(d, q), _mm_or_si128(n, r)));
+                }
+                return m;
+            }
+        }
+        masks_bytewise(buf, at, delim)
+    }
+}
+
+/// The masks of a block a byte at a time: the end of a buffer, and CPUs without SSE2.
+fn masks_bytewise(buf: &[u8], at: usize, delim: u8) -> Masks {
     let end = (at + 64).min(buf.len());
-    let mut m = 0u64;
-    let mut hi = 0u64;
+    let mut m = Masks::default();
     for (i, &b) in buf[at.min(end)..end].iter().enumerate() {
-        hi |= ((b >= 0x80) as u64) << i;
+        let bit = 1u64 << i;
+        if b >= 0x80 {
+            m.hi |= bit;
+        }
+        if b == QUOTE {
+            m.quote |= bit;
+        }
+        if b == b'\n' {
+            m.nl |= bit;
+        }
+        if is_term(b) {
+            m.term |= bit;
+        }
         if b == delim || b == QUOTE || is_term(b) {
-            m |= 1 << i;
+            m.any |= bit;
         }
     }
-    (m, hi)
+    m
+}
+
+/// AVX2: two 32-byte vectors a block.
+#[cfg(target_arch = "x86_64")]
+struct Avx2;
+
+#[cfg(target_arch = "x86_64")]
+impl Classify for Avx2 {
+    #[inline(always)]
+    fn masks(buf: &[u8], at: usize, delim: u8) -> Masks {
+        if at + 64 <= buf.len() {
+            // SAFETY: only reached from `Cursor::record_avx2`, compiled for AVX2 and called
+            // once `Isa::detect` found it; the loads stay within `buf[at..at + 64]`.
+            unsafe { avx2_masks(buf.as_ptr().add(at), delim) }
+        } else {
+            masks_bytewise(buf, at, delim)
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn avx2_masks(p: *const u8, delim: u8) -> Masks {
+    use core::arch::x86_64::*;
+    let vd = _mm256_set1_epi8(delim as i8);
+    let vq = _mm256_set1_epi8(QUOTE as i8);
+    let vn = _mm256_set1_epi8(b'\n' as i8);
+    let vr = _mm256_set1_epi8(b'\r' as i8);
+    let mut m = Masks::default();
+    for k in 0..2 {
+        // SAFETY: the caller vouches for 64 readable bytes at `p`.
+        let v = unsafe { _mm256_loadu_si256(p.add(32 * k) as *const __m256i) };
+        let bits = |x: __m256i| (_mm256_movemask_epi8(x) as u32 as u64) << (32 * k);
+        let q = _mm256_cmpeq_epi8(v, vq);
+        let n = _mm256_cmpeq_epi8(v, vn);
+        let r = _mm256_cmpeq_epi8(v, vr);
+        let d = _mm256_cmpeq_epi8(v, vd);
+        m.hi |= bits(v);
+        m.quote |= bits(q);
+        m.nl |= bits(n);
+        m.term |= bits(_mm256_or_si256(n, r));
+        m.any |= bits(_mm256_or_si256(
+            _mm256_or_si256(d, q),
+            _mm256_or_si256(n, r),
+        ));
+    }
+    m
+}
+
+/// AVX-512BW: one 64-byte vector a block, compared straight into masks.
+#[cfg(target_arch = "x86_64")]
+struct Avx512;
+
+#[cfg(target_arch = "x86_64")]
+impl Classify for Avx512 {
+    #[inline(always)]
+    fn masks(buf: &[u8], at: usize, delim: u8) -> Masks {
+        if at + 64 <= buf.len() {
+            // SAFETY: only reached from `Cursor::record_avx512`, compiled for AVX-512BW and
+            // called once `Isa::detect` found it; the load stays within `buf[at..at + 64]`.
+            unsafe { avx512_masks(buf.as_ptr().add(at), delim) }
+        } else {
+            masks_bytewise(buf, at, delim)
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw")]
+#[inline]
+unsafe fn avx512_masks(p: *const u8, delim: u8) -> Masks {
+    use core::arch::x86_64::*;
+    // SAFETY: the caller vouches for 64 readable bytes at `p`.
+    let v = unsafe { _mm512_loadu_si512(p as *const _) };
+    let q = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(QUOTE as i8));
+    let n = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\n' as i8));
+    let r = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\r' as i8));
+    let d = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(delim as i8));
+    Masks {
+        any: d | q | n | r,
+        quote: q,
+        term: n | r,
+        nl: n,
+        hi: _mm512_movepi8_mask(v),
+    }
+}
+
+/// Bit `i` is the parity of the set bits at or below `i`: for a quote mask,
+/// whether byte `i` lies after an opening quote not yet closed.
+#[inline(always)]
+fn prefix_xor(mut x: u64) -> u64 {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    x
+}
+
+/// Scans the record that starts at `start` a block at a time, with bit
+/// arithmetic instead of a visit to each structural byte, when the record is
+/// well-formed: every quote opens a field, closes one just before a delimiter
+/// or line break, or doubles a quote inside one. Then the quotes' running
+/// parity tells which delimiters and line breaks are inside quoted fields.
+/// Gives the record's end, with its fields pushed and `sp` and `lines` moved
+/// past it as the exact scan would leave them; `None` (with `fields`, `sp` and
+/// `lines` in any state) when the record has a stray quote or may run to the
+/// end of the buffer, which the exact scan then judges.
+#[inline(always)]
+fn fast_record<C: Classify>(
+    sp: &mut Specials,
+    buf: &[u8],
+    start: usize,
+    lines: &mut u64,
+    seps: &mut Vec<u32>,
+) -> Option<usize> {
+    while start >= sp.base + 64 {
+        if !sp.advance::<C>() {
+            return None;
+        }
+    }
+    // Field starts and closing quotes carried over a block boundary, and the
+    // quote parity at the end of the last block.
+    let mut starts_in = 1u64 << (start - sp.base);
+    let mut close_in = 0u64;
+    let mut inside = 0u64;
+    loop {
+        let rem = sp.mask;
+        let q = rem & sp.block.quote;
+        let inq = if q == 0 {
+            inside
+        } else {
+            prefix_xor(q) ^ inside
+        };
+        let outside = rem & !q & !inq;
+        let t = outside & sp.block.term;
+        // Everything up to and including the record's terminator.
+        let lim = if t == 0 { !0 } else { t ^ (t - 1) };
+        let sep = outside & lim;
+        let q = q & lim;
+        let (open, close) = (q & inq, q & !inq);
+        let starts = (sep << 1) | starts_in;
+        let follows = (sep | open) >> 1 | 1 << 63;
+        if open & !(starts | close << 1 | close_in) != 0
+            || close & !follows != 0
+            || close_in & !(sep | open) != 0
+        {
+            return None;
+        }
+        // Offsets from the record's start fit in 32 bits below 4 GiB; beyond, the exact scan
+        // takes over.
+        if sp.base + 64 - start > u32::MAX as usize {
+            return None;
+        }
+        push_offsets(seps, sep, sp.base.wrapping_sub(start) as u32);
+        if t != 0 {
+            let tb = t & t.wrapping_neg();
+            *lines += (sp.block.nl & rem & lim & !tb).count_ones() as u64;
+            sp.mask = rem & !lim;
+            let e = sp.base + tb.trailing_zeros() as usize;
+            return Some(finish::<C>(sp, buf, e, lines));
+        }
+        *lines += (sp.block.nl & rem).count_ones() as u64;
+        inside = 0u64.wrapping_sub(inq >> 63);
+        starts_in = sep >> 63;
+        close_in = close >> 63;
+        if !sp.advance::<C>() {
+            return None;
+        }
+    }
+}
+
+/// Appends the offsets of `bits` (bit `i` is at `base + i`, wrapping) to `out`,
+/// eight at a time without a branch per bit: a block holds a few fields, and
+/// a loop that exits after a varying count is mispredicted at every block.
+#[inline(always)]
+fn push_offsets(out: &mut Vec<u32>, bits: u64, base: u32) {
+    let n = bits.count_ones() as usize;
+    let len = out.len();
+    out.reserve(n + 8);
+    let p = out.as_mut_ptr();
+    let mut s = bits;
+    let mut i = 0;
+    while i < n {
+        for k in 0..8 {
+            // SAFETY: `reserve` made room for `len + n + 8` items and `i + k < n + 8`.
+            unsafe {
+                p.add(len + i + k)
+                    .write(base.wrapping_add(s.trailing_zeros()))
+            };
+            s &= s.wrapping_sub(1);
+        }
+        i += 8;
+    }
+    // SAFETY: the first `n` new items were written above.
+    unsafe { out.set_len(len + n) };
+}
+
+/// The fields of one record: from the bit-parallel path, the offset of each
+/// field's end (its delimiter or terminator) from the record's start, decoded
+/// on demand; from the exact scan, each field's position.
+#[derive(Clone, Debug, Default)]
+pub struct Fields {
+    start: usize,
+    seps: Vec<u32>,
+    pos: Vec<FieldPos>,
+    well_formed: bool,
+}
+
+impl Fields {
+    /// Room for records of `n` fields.
+    pub fn with_capacity(n: usize) -> Self {
+        Fields {
+            seps: Vec::with_capacity(n + 8),
+            pos: Vec::with_capacity(n),
+            ..Fields::default()
+        }
+    }
+
+    /// How many fields the record has.
+    #[inline]
+    pub fn len(&self) -> usize {
+        if self.well_formed {
+            self.seps.len()
+        } else {
+            self.pos.len()
+        }
+    }
+
+    /// Whether the record has no fields (never so for a record returned).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Field `i` of the record, whose bytes are in `buf` (the buffer the cursor scanned).
+    #[inline]
+    pub fn get(&self, buf: &[u8], i: usize) -> Option<FieldPos> {
+        if !self.well_formed {
+            return self.pos.get(i).copied();
+        }
+        let j = self.start + *self.seps.get(i)? as usize;
+        let fs = match i {
+            0 => self.start,
+            _ => self.start + self.seps[i - 1] as usize + 1,
+        };
+        // In a well-formed record a field that opens with a quote closes just before its end.
+        Some(if fs < j && buf[fs] == QUOTE {
+            FieldPos {
+                start: fs + 1,
+                end: j - 1,
+                quoted: true,
+                needs_unescape: memchr(QUOTE, &buf[fs + 1..j - 1]).is_some(),
+            }
+        } else {
+            FieldPos {
+                start: fs,
+                end: j,
+                quoted: false,
+                needs_unescape: false,
+            }
+        })
+    }
 }
 
 /// Returns the decoded bytes of a field: borrowed from `buf` when no

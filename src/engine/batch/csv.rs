@@ -8,7 +8,7 @@ use super::worker::{ChunkOut, Ctx, Problem, Worker, bind};
 use super::{RunConfig, RunError, Sinks, fill};
 use crate::engine::input::{CsvLead, refuse_encoding};
 use crate::engine::plan::Plan;
-use crate::engine::scan::{self, Cursor, Scanner, Step};
+use crate::engine::scan::{self, Cursor, Fields, Scanner, Step};
 use crate::engine::summary::Stats;
 use memchr::memchr;
 use std::io::Read;
@@ -355,7 +355,7 @@ fn chunk(
     out: Vec<u8>,
 ) -> ChunkOut {
     let mut w = Worker::new(ctx.plan, start, out);
-    let mut fields = Vec::with_capacity(ctx.header.len());
+    let mut fields = Fields::with_capacity(ctx.header.len());
     let mut scratch = Vec::new();
     let mut cur = Cursor::new(scanner, buf, start, at_eof);
     let ncols = ctx.header.len();
@@ -364,7 +364,7 @@ fn chunk(
             start: rs,
             end: re,
             unterminated_quote,
-        } = cur.next_record(&mut fields)
+        } = cur.next_fields(&mut fields)
         else {
             break;
         };
@@ -390,7 +390,8 @@ fn chunk(
                 Err(e) => {
                     let at = rs + e.valid_up_to();
                     Some(Problem {
-                        column: fields.iter().position(|f| f.end >= at),
+                        column: (0..fields.len())
+                            .position(|i| fields.get(buf, i).is_some_and(|f| f.end >= at)),
                         message: format!("invalid UTF-8 (byte 0x{:02x})", buf[at]),
                     })
                 }
