@@ -33,6 +33,11 @@ pub trait Lead {
 
     /// The cell in column `col`.
     fn cell(&mut self, col: usize) -> Cell<'_>;
+
+    /// True when every text cell is known to be ASCII, which spares checking each one.
+    fn all_ascii(&self) -> bool {
+        false
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -44,10 +49,29 @@ enum Val {
         end: u32,
     },
     Num(f64),
-    Date(DateVal),
+    /// A date without a time: its day number.
+    Day(i32),
+    /// A date-time: its instant, in seconds since the epoch. Dates are split in two so that
+    /// a value fits in 16 bytes and moves in registers, not through the stack.
+    Instant(i64),
     Bool(bool),
     /// Not usable; only while a lead is being loaded (see [`LeadState::load`]).
     Bad(BadValue),
+}
+
+impl Val {
+    /// The date of a [`Val::Day`] or [`Val::Instant`].
+    #[inline]
+    fn date(self) -> Option<DateVal> {
+        match self {
+            Val::Day(d) => Some(DateVal::day(d)),
+            Val::Instant(t) => Some(DateVal {
+                day: t.div_euclid(86_400) as i32,
+                secs: Some(t),
+            }),
+            _ => None,
+        }
+    }
 }
 
 /// What was wrong with a value while loading a lead.
@@ -126,12 +150,13 @@ impl LeadState {
         if !matches!(self.vals[slot], Val::Unread) {
             return None;
         }
+        let all_ascii = lead.all_ascii();
         match lead.cell(plan.slots[slot].column) {
             Cell::Str(s) => {
                 let t = trim(s);
                 if t.is_empty() {
                     Some(None)
-                } else if t.is_ascii() {
+                } else if all_ascii || t.is_ascii() {
                     Some(Some(t))
                 } else {
                     None
@@ -274,7 +299,8 @@ impl LeadState {
                 _ => *zero_is_empty,
             },
             NodeTest::DateRange { lo, hi, empty } => match self.vals[slot] {
-                Val::Date(d) => {
+                Val::Day(_) | Val::Instant(_) => {
+                    let d = self.vals[slot].date().expect("a date value");
                     lo.is_none_or(|(b, incl)| {
                         let o = d.cmp_lang(&b);
                         o.is_gt() || (incl && o.is_eq())
@@ -286,7 +312,10 @@ impl LeadState {
                 _ => *empty,
             },
             NodeTest::DateIs(v) => match self.vals[slot] {
-                Val::Date(d) => v.iter().any(|b| d.cmp_lang(b).is_eq()),
+                Val::Day(_) | Val::Instant(_) => {
+                    let d = self.vals[slot].date().expect("a date value");
+                    v.iter().any(|b| d.cmp_lang(b).is_eq())
+                }
                 _ => false,
             },
             NodeTest::Bool(b) => matches!(self.vals[slot], Val::Bool(x) if x == *b),
@@ -382,7 +411,11 @@ fn typed(ty: Type, cell: Cell<'_>) -> Val {
             }
             match ty {
                 Type::Number => parse_number(s),
-                Type::Date => parse_date(s).map_or(Val::Bad(BadValue::Unparsed), Val::Date),
+                Type::Date => match parse_date(s) {
+                    Some(DateVal { secs: Some(t), .. }) => Val::Instant(t),
+                    Some(d) => Val::Day(d.day),
+                    None => Val::Bad(BadValue::Unparsed),
+                },
                 Type::Boolean => parse_bool(s).map_or(Val::Bad(BadValue::Unparsed), Val::Bool),
                 Type::Text => unreachable!("text is decoded lazily"),
             }
@@ -421,6 +454,9 @@ fn slow_number(s: &str) -> Result<Val, BadValue> {
     }
 }
 
+/// `fast_decimal`'s mark for a number without a decimal point.
+const NO_DOT: usize = usize::MAX;
+
 /// Powers of ten that a double holds exactly.
 const POW10: [f64; 16] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
@@ -439,20 +475,24 @@ fn fast_decimal(b: &[u8]) -> Option<f64> {
     if b.is_empty() || b.len() > 16 {
         return None;
     }
-    let (mut m, mut scale, mut seen_dot, mut digits) = (0u64, 0usize, false, 0usize);
-    for &c in b {
-        match c {
-            b'0'..=b'9' => {
-                m = m * 10 + (c - b'0') as u64;
-                digits += 1;
-                scale += seen_dot as usize;
-            }
-            b'.' if !seen_dot => seen_dot = true,
-            _ => return None,
+    let mut m = 0u64;
+    let mut dot = NO_DOT;
+    for (i, &c) in b.iter().enumerate() {
+        let d = c.wrapping_sub(b'0');
+        if d < 10 {
+            m = m * 10 + d as u64;
+        } else if c == b'.' && dot == NO_DOT {
+            dot = i;
+        } else {
+            return None;
         }
     }
-    // `5.` and `.` are left to the general parser, which has its own view of them.
-    if digits == 0 || digits > 15 || (seen_dot && (scale == 0 || scale == digits)) {
+    let (digits, scale) = match dot {
+        NO_DOT => (b.len(), 0),
+        _ => (b.len() - 1, b.len() - 1 - dot),
+    };
+    // `5.` and `.5` are left to the general parser, which has its own view of them.
+    if digits > 15 || (dot != NO_DOT && (scale == 0 || dot == 0)) {
         return None;
     }
     // An integer needs no division: the usual case, and a division is slow.
@@ -584,7 +624,7 @@ impl LeadState {
         }
         match self.vals[slot] {
             Val::Num(n) => Decoded::Num(n),
-            Val::Date(d) => Decoded::Date(d),
+            v @ (Val::Day(_) | Val::Instant(_)) => Decoded::Date(v.date().expect("a date value")),
             Val::Bool(b) => Decoded::Bool(b),
             Val::Unread | Val::Null | Val::Text { .. } | Val::Bad(_) => Decoded::Empty,
         }

@@ -52,6 +52,7 @@ pub struct CsvLead<'a> {
     buf: &'a [u8],
     fields: &'a Fields,
     scratch: &'a mut Vec<u8>,
+    ascii: bool,
 }
 
 impl<'a> CsvLead<'a> {
@@ -72,6 +73,7 @@ impl<'a> CsvLead<'a> {
             buf,
             fields,
             scratch,
+            ascii: !non_ascii,
         })
     }
 }
@@ -79,7 +81,12 @@ impl<'a> CsvLead<'a> {
 impl Lead for CsvLead<'_> {
     const CAN_NEST: bool = false;
 
-    #[inline]
+    #[inline(always)]
+    fn all_ascii(&self) -> bool {
+        self.ascii
+    }
+
+    #[inline(always)]
     fn cell(&mut self, col: usize) -> Cell<'_> {
         let Some(f) = self.fields.get(self.buf, col) else {
             return Cell::Null;

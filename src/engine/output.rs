@@ -29,10 +29,7 @@ impl OutFormat {
 /// Appends a CSV field, quoted when it holds a comma, quote, line break or outer space.
 pub fn csv_field(out: &mut Vec<u8>, s: &str) {
     let b = s.as_bytes();
-    let needs = memchr::memchr3(b',', b'"', b'\n', b).is_some()
-        || memchr::memchr(b'\r', b).is_some()
-        || s.starts_with(' ')
-        || s.ends_with(' ');
+    let needs = needs_quotes(b) || s.starts_with(' ') || s.ends_with(' ');
     if !needs {
         out.extend_from_slice(s.as_bytes());
         return;
@@ -45,6 +42,33 @@ pub fn csv_field(out: &mut Vec<u8>, s: &str) {
         out.push(b);
     }
     out.push(b'"');
+}
+
+/// Whether `b` holds a comma, quote or line break. Ids are short, so a 16-byte compare beats
+/// setting up memchr searches (two for four bytes).
+#[inline]
+fn needs_quotes(b: &[u8]) -> bool {
+    let special = |c: u8| c == b',' || c == b'"' || c == b'\n' || c == b'\r';
+    let mut rest = b;
+    #[cfg(target_arch = "x86_64")]
+    while rest.len() >= 16 {
+        // SAFETY: SSE2 is part of the x86_64 baseline; the load reads `rest[..16]`.
+        let hit = unsafe {
+            use core::arch::x86_64::*;
+            let v = _mm_loadu_si128(rest.as_ptr() as *const __m128i);
+            let eq = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+            let any = _mm_or_si128(
+                _mm_or_si128(eq(b','), eq(b'"')),
+                _mm_or_si128(eq(b'\n'), eq(b'\r')),
+            );
+            _mm_movemask_epi8(any) != 0
+        };
+        if hit {
+            return true;
+        }
+        rest = &rest[16..];
+    }
+    rest.iter().any(|&c| special(c))
 }
 
 /// Appends a JSON string literal.

@@ -272,7 +272,15 @@ impl<'a> Cursor<'a> {
         let start = p;
         if self.fast {
             let saved_lines = lines;
-            if let Some(end) = fast_record::<C>(sp, buf, start, &mut lines, &mut found.seps) {
+            found.doubled = false;
+            if let Some(end) = fast_record::<C>(
+                sp,
+                buf,
+                start,
+                &mut lines,
+                &mut found.seps,
+                &mut found.doubled,
+            ) {
                 found.well_formed = true;
                 found.start = start;
                 self.hi = sp.hi_through(end);
@@ -764,6 +772,7 @@ fn fast_record<C: Classify>(
     start: usize,
     lines: &mut u64,
     seps: &mut Vec<u32>,
+    doubled: &mut bool,
 ) -> Option<usize> {
     while start >= sp.base + 64 {
         if !sp.advance::<C>() {
@@ -778,25 +787,32 @@ fn fast_record<C: Classify>(
     loop {
         let rem = sp.mask;
         let q = rem & sp.block.quote;
-        let inq = if q == 0 {
-            inside
+        let (sep, t, lim, inq, close);
+        if q | inside | close_in == 0 {
+            // No quote in sight: every structural byte is a delimiter or a terminator.
+            t = rem & sp.block.term;
+            lim = if t == 0 { !0 } else { t ^ (t - 1) };
+            (sep, inq, close) = (rem & lim, 0, 0);
         } else {
-            prefix_xor(q) ^ inside
-        };
-        let outside = rem & !q & !inq;
-        let t = outside & sp.block.term;
-        // Everything up to and including the record's terminator.
-        let lim = if t == 0 { !0 } else { t ^ (t - 1) };
-        let sep = outside & lim;
-        let q = q & lim;
-        let (open, close) = (q & inq, q & !inq);
-        let starts = (sep << 1) | starts_in;
-        let follows = (sep | open) >> 1 | 1 << 63;
-        if open & !(starts | close << 1 | close_in) != 0
-            || close & !follows != 0
-            || close_in & !(sep | open) != 0
-        {
-            return None;
+            inq = prefix_xor(q) ^ inside;
+            let outside = rem & !q & !inq;
+            t = outside & sp.block.term;
+            // Everything up to and including the record's terminator.
+            lim = if t == 0 { !0 } else { t ^ (t - 1) };
+            sep = outside & lim;
+            let q = q & lim;
+            let open = q & inq;
+            close = q & !inq;
+            let starts = (sep << 1) | starts_in;
+            let follows = (sep | open) >> 1 | 1 << 63;
+            if open & !(starts | close << 1 | close_in) != 0
+                || close & !follows != 0
+                || close_in & !(sep | open) != 0
+            {
+                return None;
+            }
+            // A quote that opens right after one closes is the second of a doubled pair.
+            *doubled |= open & (close << 1 | close_in) != 0;
         }
         // Offsets from the record's start fit in 32 bits below 4 GiB; beyond, the exact scan
         // takes over.
@@ -837,7 +853,7 @@ fn push_offsets(out: &mut Vec<u32>, bits: u64, base: u32) {
             // SAFETY: `reserve` made room for `len + n + 8` items and `i + k < n + 8`.
             unsafe {
                 p.add(len + i + k)
-                    .write(base.wrapping_add(s.trailing_zeros()))
+                    .write_volatile(base.wrapping_add(s.trailing_zeros()))
             };
             s &= s.wrapping_sub(1);
         }
@@ -856,6 +872,8 @@ pub struct Fields {
     seps: Vec<u32>,
     pos: Vec<FieldPos>,
     well_formed: bool,
+    /// A well-formed record holds a doubled quote (`""`) somewhere.
+    doubled: bool,
 }
 
 impl Fields {
@@ -884,7 +902,7 @@ impl Fields {
     }
 
     /// Field `i` of the record, whose bytes are in `buf` (the buffer the cursor scanned).
-    #[inline]
+    #[inline(always)]
     pub fn get(&self, buf: &[u8], i: usize) -> Option<FieldPos> {
         if !self.well_formed {
             return self.pos.get(i).copied();
@@ -900,7 +918,7 @@ impl Fields {
                 start: fs + 1,
                 end: j - 1,
                 quoted: true,
-                needs_unescape: memchr(QUOTE, &buf[fs + 1..j - 1]).is_some(),
+                needs_unescape: self.doubled && memchr(QUOTE, &buf[fs + 1..j - 1]).is_some(),
             }
         } else {
             FieldPos {
@@ -915,6 +933,7 @@ impl Fields {
 
 /// Returns the decoded bytes of a field: borrowed from `buf` when no
 /// unescaping is needed, else decoded into `scratch` (cleared first).
+#[inline(always)]
 pub fn field_bytes<'a>(buf: &'a [u8], f: FieldPos, scratch: &'a mut Vec<u8>) -> &'a [u8] {
     let raw = &buf[f.start..f.end];
     if !f.needs_unescape {

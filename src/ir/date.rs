@@ -110,12 +110,19 @@ fn digits(b: &[u8]) -> Option<u32> {
 
 /// Parses `YYYY-MM-DD` into a day number, checking the calendar.
 pub fn parse_day(s: &[u8]) -> Option<i32> {
-    if s.len() != 10 || s[4] != b'-' || s[7] != b'-' {
+    let s: &[u8; 10] = s.try_into().ok()?;
+    if s[4] != b'-' || s[7] != b'-' {
         return None;
     }
-    let y = digits(&s[..4])? as i64;
-    let m = digits(&s[5..7])?;
-    let d = digits(&s[8..10])?;
+    // Every lead's date goes through here: the eight digits are checked at once, without a
+    // loop or a branch per digit.
+    let n = [s[0], s[1], s[2], s[3], s[5], s[6], s[8], s[9]].map(|c| c.wrapping_sub(b'0'));
+    if n.iter().fold(0, |acc, &x| acc | (x > 9) as u8) != 0 {
+        return None;
+    }
+    let y = n[0] as i64 * 1000 + n[1] as i64 * 100 + n[2] as i64 * 10 + n[3] as i64;
+    let m = n[4] as u32 * 10 + n[5] as u32;
+    let d = n[6] as u32 * 10 + n[7] as u32;
     if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
         return None;
     }
@@ -126,6 +133,12 @@ pub fn parse_day(s: &[u8]) -> Option<i32> {
 /// seconds, fraction and `Z` or `±HH:MM` offset; a space may stand for `T`). A date-time without
 /// an offset is taken as UTC. Surrounding whitespace is ignored.
 pub fn parse_date(s: &str) -> Option<DateVal> {
+    // The usual value, a bare date, needs no trimming.
+    if s.len() == 10
+        && let Some(day) = parse_day(s.as_bytes())
+    {
+        return Some(DateVal::day(day));
+    }
     let s = s.trim().as_bytes();
     if s.len() < 10 {
         return None;
