@@ -116,17 +116,19 @@ impl LeadState {
         // Bad values are marked in place and reported after the loop, which keeps the loop
         // free of calls: each value goes straight to its slot.
         let mut any_bad = false;
-        for (i, slot) in plan.slots.iter().enumerate() {
-            let v = match slot.ty {
-                Type::Text if !L::CAN_NEST => Val::Unread,
-                Type::Text => match lead.cell(slot.column) {
-                    Cell::Nested => Val::Bad(BadValue::Nested),
-                    _ => Val::Unread,
-                },
-                ty => typed(ty, lead.cell(slot.column)),
-            };
+        self.vals.fill(Val::Unread);
+        if L::CAN_NEST {
+            for (i, slot) in plan.slots.iter().enumerate() {
+                if slot.ty == Type::Text && matches!(lead.cell(slot.column), Cell::Nested) {
+                    self.vals[i] = Val::Bad(BadValue::Nested);
+                    any_bad = true;
+                }
+            }
+        }
+        for t in &plan.typed {
+            let v = typed(t.ty, lead.cell(t.column as usize));
             any_bad |= matches!(v, Val::Bad(_));
-            self.vals[i] = v;
+            self.vals[t.slot as usize] = v;
         }
         if any_bad {
             for (i, v) in self.vals.iter_mut().enumerate() {

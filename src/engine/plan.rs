@@ -113,6 +113,17 @@ pub struct Slot {
     pub column: usize,
 }
 
+/// A number, date or boolean slot, compactly: what loading a lead needs of it.
+#[derive(Clone, Copy, Debug)]
+pub struct TypedSlot {
+    /// Index into [`Plan::slots`].
+    pub slot: u32,
+    /// The input column.
+    pub column: u32,
+    /// Number, date or boolean.
+    pub ty: Type,
+}
+
 /// A compiled condition node; indices are the IR's `CondId`s.
 #[derive(Debug)]
 pub enum Node {
@@ -271,6 +282,9 @@ pub struct CampaignPlan {
 pub struct Plan {
     /// Fields the run reads.
     pub slots: Vec<Slot>,
+    /// The slots that are not text, with their columns, as [`Plan::bind`] left them: loading a
+    /// lead walks these alone.
+    pub typed: Vec<TypedSlot>,
     /// Condition nodes (index = IR `CondId`).
     pub nodes: Vec<Node>,
     /// Smart list index to its node.
@@ -374,6 +388,7 @@ impl Plan {
         }
         Plan {
             slots,
+            typed: Vec::new(),
             nodes,
             lists: program.smart_lists.iter().map(|l| l.cond.0).collect(),
             model: ModelPlan {
@@ -431,6 +446,14 @@ impl Plan {
                 }
             }
         }
+        self.typed = (self.slots.iter().enumerate())
+            .filter(|(_, slot)| slot.ty != Type::Text)
+            .map(|(i, slot)| TypedSlot {
+                slot: i as u32,
+                column: slot.column as u32,
+                ty: slot.ty,
+            })
+            .collect();
         Ok(())
     }
 }
