@@ -49,6 +49,8 @@ enum Val {
         end: u32,
     },
     Num(f64),
+    /// A number with a fraction, read but not yet divided: see [`Decimal`].
+    Dec(Decimal),
     /// A date without a time: its day number.
     Day(i32),
     /// A date-time: its instant, in seconds since the epoch. Dates are split in two so that
@@ -298,6 +300,11 @@ impl LeadState {
             }
             NodeTest::Num(t, zero_is_empty) => match self.vals[slot] {
                 Val::Num(x) => num_test(t, x),
+                Val::Dec(d) => {
+                    let x = d.value();
+                    self.vals[slot] = Val::Num(x);
+                    num_test(t, x)
+                }
                 _ => *zero_is_empty,
             },
             NodeTest::DateRange { lo, hi, empty } => match self.vals[slot] {
@@ -429,8 +436,11 @@ fn typed(ty: Type, cell: Cell<'_>) -> Val {
 /// not numbers; a value beyond the range of a 64-bit float is too large.
 #[inline(always)]
 fn parse_number(s: &str) -> Val {
-    if let Some(x) = fast_decimal(s.as_bytes()) {
-        return Val::Num(x);
+    if let Some(d) = fast_decimal(s.as_bytes()) {
+        return match d.integer() {
+            Some(x) => Val::Num(x),
+            None => Val::Dec(d),
+        };
     }
     match slow_number(s) {
         Ok(v) => v,
@@ -469,7 +479,7 @@ const POW10: [f64; 16] = [
 /// in a double, so one division gives the correctly rounded value (Clinger's fast path): the
 /// same double the general parser returns.
 #[inline(always)]
-fn fast_decimal(b: &[u8]) -> Option<f64> {
+fn fast_decimal(b: &[u8]) -> Option<Decimal> {
     let (neg, b) = match b.first() {
         Some(b'-') => (true, &b[1..]),
         _ => (false, b),
@@ -497,13 +507,32 @@ fn fast_decimal(b: &[u8]) -> Option<f64> {
     if digits > 15 || (dot != NO_DOT && (scale == 0 || dot == 0)) {
         return None;
     }
-    // An integer needs no division: the usual case, and a division is slow.
-    let x = if scale == 0 {
-        m as f64
-    } else {
-        m as f64 / POW10[scale]
-    };
-    Some(if neg { -x } else { x })
+    Some(Decimal(m | (scale as u64) << 56 | (neg as u64) << 63))
+}
+
+/// A decimal as `fast_decimal` read it: the mantissa (below 2^53) in the low 56 bits, the
+/// scale (digits after the point) above it, the sign in the top bit. The division that makes
+/// it a double is the slowest step of reading a number, and most values with a fraction are
+/// never compared (their rule is decided before it reads them), so it waits for first use.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Decimal(u64);
+
+impl Decimal {
+    /// The value, correctly rounded: the mantissa and the power of ten are exact doubles, so
+    /// one division rounds once (Clinger's fast path).
+    #[inline]
+    fn value(self) -> f64 {
+        let m = (self.0 & ((1 << 56) - 1)) as f64;
+        let scale = (self.0 >> 56 & 0x7F) as usize;
+        let x = if scale == 0 { m } else { m / POW10[scale] };
+        if self.0 >> 63 == 1 { -x } else { x }
+    }
+
+    /// The value when it has no fraction: no division needed.
+    #[inline]
+    fn integer(self) -> Option<f64> {
+        (self.0 >> 56 & 0x7F == 0).then(|| self.value())
+    }
 }
 
 /// true/false, yes/no, 1/0, without case.
@@ -556,9 +585,10 @@ mod tests {
             "0.00000000000001",
             "3.14159265358979",
         ] {
+            let got = fast_decimal(s.as_bytes()).map(Decimal::value);
             assert_eq!(
-                fast_decimal(s.as_bytes()),
-                Some(s.parse::<f64>().unwrap()),
+                got.map(f64::to_bits),
+                Some(s.parse::<f64>().unwrap().to_bits()),
                 "{s}"
             );
         }
@@ -626,6 +656,7 @@ impl LeadState {
         }
         match self.vals[slot] {
             Val::Num(n) => Decoded::Num(n),
+            Val::Dec(d) => Decoded::Num(d.value()),
             v @ (Val::Day(_) | Val::Instant(_)) => Decoded::Date(v.date().expect("a date value")),
             Val::Bool(b) => Decoded::Bool(b),
             Val::Unread | Val::Null | Val::Text { .. } | Val::Bad(_) => Decoded::Empty,
