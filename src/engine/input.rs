@@ -56,18 +56,19 @@ pub struct CsvLead<'a> {
 }
 
 impl<'a> CsvLead<'a> {
-    /// A lead over `record` (the record's own bytes, terminator included) if they are UTF-8.
-    /// `fields` point into `buf`, within `record`. `non_ascii` false says that the
-    /// record is all ASCII (the scanner knows), which spares the check.
+    /// A lead over `record` (the record's own bytes, terminator included) if they are UTF-8;
+    /// else the offset in `record` of the first byte that is not. `fields` point into `buf`,
+    /// within `record`. `non_ascii` false says that the record is all ASCII (the scanner
+    /// knows), which spares the check.
     pub fn new(
         buf: &'a [u8],
         record: std::ops::Range<usize>,
         non_ascii: bool,
         fields: &'a Fields,
         scratch: &'a mut Vec<u8>,
-    ) -> Result<Self, std::str::Utf8Error> {
+    ) -> Result<Self, usize> {
         if non_ascii {
-            std::str::from_utf8(&buf[record])?;
+            check_utf8(&buf[record])?;
         }
         Ok(CsvLead {
             buf,
@@ -97,6 +98,71 @@ impl Lead for CsvLead<'_> {
         // and unescaping only removes ASCII quote bytes; the field's bytes are therefore UTF-8.
         Cell::Str(unsafe { std::str::from_utf8_unchecked(bytes) })
     }
+}
+
+/// Checks that `b` is UTF-8; else gives the offset of the first byte that is not. Only the
+/// span from the first byte beyond ASCII to the last is decoded: in a lead record that is a
+/// name or two, and the rest is found to be ASCII 16 bytes at a time.
+pub fn check_utf8(b: &[u8]) -> Result<(), usize> {
+    let lo = first_high(b);
+    if lo == b.len() {
+        return Ok(());
+    }
+    // The byte after the last one beyond ASCII is ASCII (or the end): a character boundary.
+    let hi = last_high(b) + 1;
+    std::str::from_utf8(&b[lo..hi]).map_or_else(|e| Err(lo + e.valid_up_to()), |_| Ok(()))
+}
+
+/// The index of the first byte beyond ASCII, or `b.len()`.
+#[inline]
+fn first_high(b: &[u8]) -> usize {
+    let mut i = 0;
+    while i + 16 <= b.len() {
+        let m = high_bits(&b[i..i + 16]);
+        if m != 0 {
+            return i + m.trailing_zeros() as usize;
+        }
+        i += 16;
+    }
+    i + b[i..]
+        .iter()
+        .position(|&c| c >= 0x80)
+        .unwrap_or(b.len() - i)
+}
+
+/// The index of the last byte beyond ASCII; `b` holds one.
+#[inline]
+fn last_high(b: &[u8]) -> usize {
+    let mut end = b.len();
+    while end >= 16 {
+        let m = high_bits(&b[end - 16..end]);
+        if m != 0 {
+            return end - 16 + (31 - m.leading_zeros()) as usize;
+        }
+        end -= 16;
+    }
+    b[..end]
+        .iter()
+        .rposition(|&c| c >= 0x80)
+        .expect("a byte beyond ASCII")
+}
+
+/// Bit `i` set when `b[i]` (of 16) is beyond ASCII; the low 16 bits of the result.
+#[inline(always)]
+fn high_bits(b: &[u8]) -> u32 {
+    debug_assert_eq!(b.len(), 16);
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: SSE2 is part of the x86_64 baseline; the load reads the 16 bytes of `b`.
+        unsafe {
+            use core::arch::x86_64::*;
+            _mm_movemask_epi8(_mm_loadu_si128(b.as_ptr() as *const __m128i)) as u32
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    b.iter()
+        .enumerate()
+        .fold(0, |m, (i, &c)| m | ((c >> 7) as u32) << i)
 }
 
 /// A JSON object seen by column: `cols[i]` is the value of header column `i`.
@@ -149,5 +215,42 @@ pub fn json_text(v: Option<&Value>) -> std::borrow::Cow<'_, str> {
         None | Some(Value::Null) => "".into(),
         Some(Value::String(s)) => s.as_str().into(),
         Some(other) => other.to_string().into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_utf8;
+
+    /// The span check against the standard library's, with every kind of bad byte at every
+    /// position of records of every length around the 16-byte steps.
+    #[test]
+    fn check_utf8_is_std() {
+        let chars = ["é", "€", "😀", "a"];
+        let bad: [&[u8]; 5] = [b"\xff", b"\xc3", b"\xe2\x82", b"\x80", b"\xed\xa0\x80"];
+        for len in 0..50 {
+            for (k, c) in chars.iter().enumerate() {
+                for at in 0..=len {
+                    let mut s: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+                    s.splice(at..at, c.bytes());
+                    // A second character further on, so that the span has two ends.
+                    if k % 2 == 0 {
+                        s.extend_from_slice("ü,x".as_bytes());
+                    }
+                    let want = std::str::from_utf8(&s)
+                        .map(|_| ())
+                        .map_err(|e| e.valid_up_to());
+                    assert_eq!(check_utf8(&s), want, "{s:?}");
+                    for b in bad {
+                        let mut t = s.clone();
+                        t.splice(at..at, b.iter().copied());
+                        let want = std::str::from_utf8(&t)
+                            .map(|_| ())
+                            .map_err(|e| e.valid_up_to());
+                        assert_eq!(check_utf8(&t), want, "{t:?}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -111,22 +111,45 @@ fn digits(b: &[u8]) -> Option<u32> {
 /// Parses `YYYY-MM-DD` into a day number, checking the calendar.
 pub fn parse_day(s: &[u8]) -> Option<i32> {
     let s: &[u8; 10] = s.try_into().ok()?;
-    if s[4] != b'-' || s[7] != b'-' {
+    // Every lead's date goes through here, so the eight digits are checked and read as one
+    // 64-bit word: bytes `YYYY-MM-` with the dashes swapped for the day's two digits.
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&s[..8]);
+    if w[4] != b'-' || w[7] != b'-' {
         return None;
     }
-    // Every lead's date goes through here: the eight digits are checked at once, without a
-    // loop or a branch per digit.
-    let n = [s[0], s[1], s[2], s[3], s[5], s[6], s[8], s[9]].map(|c| c.wrapping_sub(b'0'));
-    if n.iter().fold(0, |acc, &x| acc | (x > 9) as u8) != 0 {
+    w[4] = s[8];
+    w[7] = s[9];
+    let x = u64::from_le_bytes(w).wrapping_sub(0x3030_3030_3030_3030);
+    // A byte below `0` borrows (its top bit is then set); one above `9` sets its top bit
+    // once 0x76 is added. Either way the word is refused, so a borrow into the next byte
+    // does not matter.
+    if (x | x.wrapping_add(0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080 != 0 {
         return None;
     }
-    let y = n[0] as i64 * 1000 + n[1] as i64 * 100 + n[2] as i64 * 10 + n[3] as i64;
-    let m = n[4] as u32 * 10 + n[5] as u32;
-    let d = n[6] as u32 * 10 + n[7] as u32;
-    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+    let b = x.to_le_bytes().map(u32::from);
+    let y = b[0] * 1000 + b[1] * 100 + b[2] * 10 + b[3];
+    let m = b[5] * 10 + b[6];
+    let d = b[4] * 10 + b[7];
+    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y as i64, m) {
         return None;
     }
-    Some(days_from_civil(y, m, d) as i32)
+    Some(days_from_civil_0000(y, m, d))
+}
+
+/// [`days_from_civil`] for the years 0 to 9999 that four digits can write, in 32-bit
+/// arithmetic without a branch on the era's sign.
+#[inline]
+fn days_from_civil_0000(y: u32, m: u32, d: u32) -> i32 {
+    // Shifted 400 years on (one whole Gregorian cycle of 146,097 days), so that the year
+    // before March of year 0 is still positive.
+    let y = y + 400 - (m <= 2) as u32;
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe) as i32 - 146_097 - 719_468
 }
 
 /// Parses an ISO 8601 date (`2024-06-01`) or date-time (`2024-06-01T09:30`, with optional
@@ -207,6 +230,54 @@ mod tests {
             format_day(days_from_civil(2024, 2, 29) as i32),
             "2024-02-29"
         );
+    }
+
+    /// The word-at-a-time `parse_day` against a byte-by-byte reading of the same format.
+    #[test]
+    fn parse_day_matches_a_plain_reading() {
+        fn plain(s: &[u8]) -> Option<i32> {
+            let t = std::str::from_utf8(s).ok()?;
+            let digits = |r: std::ops::Range<usize>| {
+                let p = t.get(r)?;
+                p.bytes()
+                    .all(|c| c.is_ascii_digit())
+                    .then(|| p.parse::<u32>().ok())?
+            };
+            if s.len() != 10 || s[4] != b'-' || s[7] != b'-' {
+                return None;
+            }
+            let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+            if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y as i64, m) {
+                return None;
+            }
+            Some(days_from_civil(y as i64, m, d) as i32)
+        }
+        for y in (0..=9999).step_by(7).chain(1896..=2104) {
+            for m in 0..=13 {
+                for d in [0, 1, 2, 9, 10, 15, 28, 29, 30, 31, 32, 39, 99] {
+                    let s = format!("{y:04}-{m:02}-{d:02}");
+                    assert_eq!(parse_day(s.as_bytes()), plain(s.as_bytes()), "{s}");
+                }
+            }
+        }
+        let good = *b"2024-02-29";
+        assert!(parse_day(&good).is_some());
+        // Every byte of a good date replaced by each byte value: refused unless still a date.
+        for i in 0..10 {
+            for c in 0..=255u8 {
+                let mut s = good;
+                s[i] = c;
+                assert_eq!(
+                    parse_day(&s),
+                    plain(&s),
+                    "{:?}",
+                    String::from_utf8_lossy(&s)
+                );
+            }
+        }
+        for s in ["2024-6-01", "2024-06-1 ", "2024/06/01", "", "20240601"] {
+            assert_eq!(parse_day(s.as_bytes()), None, "{s}");
+        }
     }
 
     #[test]

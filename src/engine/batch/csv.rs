@@ -387,8 +387,8 @@ fn chunk(
         } else {
             match CsvLead::new(buf, rs..re, cur.non_ascii(), &fields, &mut scratch) {
                 Ok(mut lead) => w.lead(ctx, &mut lead, &mut || line).err(),
-                Err(e) => {
-                    let at = rs + e.valid_up_to();
+                Err(bad) => {
+                    let at = rs + bad;
                     Some(Problem {
                         column: (0..fields.len())
                             .position(|i| fields.get(buf, i).is_some_and(|f| f.end >= at)),
