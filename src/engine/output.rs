@@ -115,8 +115,10 @@ pub struct AtomicFile {
 
 /// Written bytes past which a temporary file is synced while the run goes on, so that the
 /// sync before the rename has little left to do. The batch driver writes from a thread of
-/// its own while workers decide, so these syncs overlap the work.
-const SYNC_EVERY: usize = 16 << 20;
+/// its own while workers decide, so these syncs overlap the work. Measured on a 60 MB output:
+/// 4 MiB beats 16 MiB by about 10% of a one-thread run (a long sync holds the writing thread
+/// past the workers' block and leaves more for the final sync) and 1 MiB (syncs too many).
+const SYNC_EVERY: usize = 4 << 20;
 
 impl AtomicFile {
     /// Creates the temporary file next to `target` (or opens a special file directly).
