@@ -148,6 +148,7 @@ impl AtomicFile {
         let temp = dir.join(format!(".{name}.revc-{}.tmp", std::process::id()));
         let file = File::create(&temp)?;
         register_temp(&temp);
+        forget_cached(&target);
         Ok(AtomicFile {
             target,
             temp: Some(temp),
@@ -221,6 +222,30 @@ impl Drop for AtomicFile {
             unregister_temp(&temp);
         }
     }
+}
+
+/// Outputs smaller than this are not worth a thread: their pages go in a blink.
+const FORGET_MIN: u64 = 8 << 20;
+
+/// Drops the cached pages of the file about to be replaced, on a thread of its own while the
+/// run goes on. The file stays whole on disk (a failed run leaves it as it was); only its copy
+/// in memory goes. Else the rename at the end frees them, on the run's critical path: for a
+/// 60 MB output about 30 ms, a tenth of a one-thread run.
+fn forget_cached(target: &Path) {
+    #[cfg(target_os = "linux")]
+    if std::fs::metadata(target).is_ok_and(|m| m.is_file() && m.len() >= FORGET_MIN) {
+        let target = target.to_path_buf();
+        std::thread::spawn(move || {
+            use std::os::fd::AsRawFd;
+            if let Ok(f) = File::open(&target) {
+                // SAFETY: a plain system call on an open descriptor; it only advises the
+                // kernel, and a failure changes nothing.
+                unsafe { libc::posix_fadvise(f.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) };
+            }
+        });
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (target, FORGET_MIN);
 }
 
 /// Temporary files alive now, so that an interrupted run can remove them.
