@@ -6,7 +6,7 @@
 //! allocates per lead once the buffers have grown to their working size.
 
 use super::plan::{Node, NodeTest, Plan, TextSet};
-use crate::ir::date::parse_date;
+use crate::ir::date::{parse_date, parse_day};
 use crate::ir::{DateVal, NumTest, Type};
 use std::fmt::Write as _;
 
@@ -91,6 +91,9 @@ pub enum BadValue {
 #[derive(Debug)]
 pub struct LeadState {
     vals: Vec<Val>,
+    /// The text slots: the only ones a new lead must mark unread, since loading overwrites
+    /// every other.
+    text_slots: Vec<u32>,
     text: String,
     lists: Vec<u8>,
 }
@@ -100,6 +103,10 @@ impl LeadState {
     pub fn new(plan: &Plan) -> Self {
         LeadState {
             vals: vec![Val::Unread; plan.slots.len()],
+            text_slots: (plan.slots.iter().enumerate())
+                .filter(|(_, s)| s.ty == Type::Text)
+                .map(|(i, _)| i as u32)
+                .collect(),
             text: String::with_capacity(256),
             lists: vec![0; plan.lists.len()],
         }
@@ -118,7 +125,9 @@ impl LeadState {
         // Bad values are marked in place and reported after the loop, which keeps the loop
         // free of calls: each value goes straight to its slot.
         let mut any_bad = false;
-        self.vals.fill(Val::Unread);
+        for &i in &self.text_slots {
+            self.vals[i as usize] = Val::Unread;
+        }
         if L::CAN_NEST {
             for (i, slot) in plan.slots.iter().enumerate() {
                 if slot.ty == Type::Text && matches!(lead.cell(slot.column), Cell::Nested) {
@@ -414,6 +423,17 @@ fn typed(ty: Type, cell: Cell<'_>) -> Val {
             _ => Val::Bad(BadValue::Unparsed),
         },
         Cell::Str(s) => {
+            // The usual value has nothing to trim, and its parse is tried first; one with
+            // space around fails it and takes the general path.
+            let quick = match ty {
+                Type::Number => fast_decimal(s.as_bytes()).map(Decimal::val),
+                Type::Date => parse_day(s.as_bytes()).map(Val::Day),
+                Type::Boolean => parse_bool(s).map(Val::Bool),
+                Type::Text => unreachable!("text is decoded lazily"),
+            };
+            if let Some(v) = quick {
+                return v;
+            }
             let s = trim(s);
             if s.is_empty() {
                 return Val::Null;
@@ -437,10 +457,7 @@ fn typed(ty: Type, cell: Cell<'_>) -> Val {
 #[inline(always)]
 fn parse_number(s: &str) -> Val {
     if let Some(d) = fast_decimal(s.as_bytes()) {
-        return match d.integer() {
-            Some(x) => Val::Num(x),
-            None => Val::Dec(d),
-        };
+        return d.val();
     }
     match slow_number(s) {
         Ok(v) => v,
@@ -591,10 +608,15 @@ impl Decimal {
         if self.0 >> 63 == 1 { -x } else { x }
     }
 
-    /// The value when it has no fraction: no division needed.
+    /// As a lead's value: a number when it has no fraction (no division needed), else
+    /// kept undivided.
     #[inline]
-    fn integer(self) -> Option<f64> {
-        (self.0 >> 56 & 0x7F == 0).then(|| self.value())
+    fn val(self) -> Val {
+        if self.0 >> 56 & 0x7F == 0 {
+            Val::Num(self.value())
+        } else {
+            Val::Dec(self)
+        }
     }
 }
 

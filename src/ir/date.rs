@@ -111,27 +111,27 @@ fn digits(b: &[u8]) -> Option<u32> {
 /// Parses `YYYY-MM-DD` into a day number, checking the calendar.
 pub fn parse_day(s: &[u8]) -> Option<i32> {
     let s: &[u8; 10] = s.try_into().ok()?;
-    // Every lead's date goes through here, so the eight digits are checked and read as one
-    // 64-bit word: bytes `YYYY-MM-` with the dashes swapped for the day's two digits.
-    let mut w = [0u8; 8];
-    w.copy_from_slice(&s[..8]);
-    if w[4] != b'-' || w[7] != b'-' {
+    if s[4] != b'-' || s[7] != b'-' {
         return None;
     }
-    w[4] = s[8];
-    w[7] = s[9];
-    let x = u64::from_le_bytes(w).wrapping_sub(0x3030_3030_3030_3030);
+    // Every lead's date goes through here, so the eight digits are checked and read as one
+    // 64-bit word, `YYYYMMDD` with the first digit lowest.
+    let w = u64::from(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+        | u64::from(u16::from_le_bytes([s[5], s[6]])) << 32
+        | u64::from(u16::from_le_bytes([s[8], s[9]])) << 48;
+    let x = w.wrapping_sub(0x3030_3030_3030_3030);
     // A byte below `0` borrows (its top bit is then set); one above `9` sets its top bit
     // once 0x76 is added. Either way the word is refused, so a borrow into the next byte
     // does not matter.
     if (x | x.wrapping_add(0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080 != 0 {
         return None;
     }
-    let b = x.to_le_bytes().map(u32::from);
-    let y = b[0] * 1000 + b[1] * 100 + b[2] * 10 + b[3];
-    let m = b[5] * 10 + b[6];
-    let d = b[4] * 10 + b[7];
-    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y as i64, m) {
+    // Each pair of digits becomes its value, in bytes 0, 2, 4 and 6.
+    let p = (x & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(10 << 8 | 1) >> 8;
+    let y = (p & 0xFF) as u32 * 100 + (p >> 16 & 0xFF) as u32;
+    let m = (p >> 32 & 0xFF) as u32;
+    let d = (p >> 48 & 0xFF) as u32;
+    if !(1..=12).contains(&m) || d == 0 || (d > 28 && d > days_in_month(y as i64, m)) {
         return None;
     }
     Some(days_from_civil_0000(y, m, d))
