@@ -10,11 +10,14 @@
 //!   value lists as sets; columns resolved to indices when the header is read.
 //! - [`eval`]: one lead's values (decoded at most once, text folded into a reused buffer) and
 //!   the condition evaluator; smart lists are evaluated at most once per lead.
+//! - [`cell`]: cells trimmed, parsed as numbers, dates and booleans, and searched, each with a
+//!   fast path for the usual value.
 //! - [`decide`]: the model's semantics: assignment rules, transitions, gates, campaigns.
 //! - [`input`], [`output`], [`batch`]: reading CSV / JSON / JSON Lines, writing results
 //!   atomically, and the driver that splits blocks of input across threads.
 
 pub mod batch;
+pub mod cell;
 pub mod decide;
 pub mod eval;
 pub mod input;
