@@ -27,13 +27,19 @@ impl OutFormat {
 }
 
 /// Appends a CSV field, quoted when it holds a comma, quote, line break or outer space.
-#[inline]
+#[inline(always)]
 pub fn csv_field(out: &mut Vec<u8>, s: &str) {
     let b = s.as_bytes();
     let spaced = b.first() == Some(&b' ') || b.last() == Some(&b' ');
-    if !spaced && copy_plain(out, b) {
-        return;
+    if spaced || !copy_plain(out, b) {
+        quoted_field(out, s);
     }
+}
+
+/// Appends `s` quoted, its quotes doubled.
+#[cold]
+#[inline(never)]
+fn quoted_field(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     for b in s.bytes() {
         if b == b'"' {
@@ -47,7 +53,7 @@ pub fn csv_field(out: &mut Vec<u8>, s: &str) {
 /// Appends `b` when it holds no comma, quote or line break, and says whether it did (else
 /// `out` is left as it was). Ids are short: each 16 bytes are checked and copied with the same
 /// load, which beats a search followed by a copy.
-#[inline]
+#[inline(always)]
 fn copy_plain(out: &mut Vec<u8>, b: &[u8]) -> bool {
     let special = |c: u8| c == b',' || c == b'"' || c == b'\n' || c == b'\r';
     #[cfg(target_arch = "x86_64")]
