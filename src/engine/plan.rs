@@ -124,12 +124,29 @@ pub struct TypedSlot {
     pub ty: Type,
 }
 
+/// Puts first, in each `and` and `or`, the children that test a number, date or boolean: values
+/// decoded when the lead is loaded, so such a test is a comparison, where a text test finds and
+/// trims its cell and a smart list is a whole condition. A costly child is then reached only
+/// when the cheap ones leave the answer open. The order of children never changes an answer:
+/// no test has an effect beyond caching what it decoded.
+fn cheap_first(nodes: &mut [Node], slots: &[Slot]) {
+    let cheap: Vec<bool> = nodes
+        .iter()
+        .map(|n| matches!(n, Node::Filter { slot, .. } if slots[*slot as usize].ty != Type::Text))
+        .collect();
+    for n in nodes.iter_mut() {
+        if let Node::And(all) | Node::Or(all) = n {
+            all.sort_by_key(|&c| !cheap[c as usize]);
+        }
+    }
+}
+
 /// A compiled condition node; indices are the IR's `CondId`s.
 #[derive(Debug)]
 pub enum Node {
-    /// All children.
+    /// All children, those that test a number, date or boolean first (see `cheap_first`).
     And(Box<[u32]>),
-    /// Any child.
+    /// Any child, ordered as for [`Node::And`].
     Or(Box<[u32]>),
     /// Negation.
     Not(u32),
@@ -363,6 +380,7 @@ impl Plan {
                 }
             });
         }
+        cheap_first(&mut nodes, &slots);
         let stages: Vec<StagePlan> = model
             .stages
             .iter()

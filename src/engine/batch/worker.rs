@@ -4,7 +4,7 @@
 use super::{RowError, RunConfig, RunError, Sinks};
 use crate::engine::decide::{Outcome, decide};
 use crate::engine::eval::{BadValue, Cell, Lead, LeadState};
-use crate::engine::output::{OutFormat, csv_field, json_str};
+use crate::engine::output::{OutFormat, Padded, csv_field, json_str};
 use crate::engine::plan::{Plan, PlanError, Via, closest_columns};
 use crate::engine::summary::Stats;
 use crate::ir::{StageId, field_key, name_key};
@@ -31,7 +31,7 @@ pub(super) struct Ctx<'a> {
     campaign_loc: String,
     as_of: String,
     /// `,stage,rule\n` of each (stage, choice) pair, CSV-encoded once; see [`Ctx::tail_index`].
-    csv_tail: Vec<Vec<u8>>,
+    csv_tail: Vec<Padded>,
 }
 
 impl Ctx<'_> {
@@ -329,7 +329,7 @@ impl Worker {
                 } else {
                     write_cell_csv(out, lead.cell(ctx.id_col));
                 }
-                out.extend_from_slice(&ctx.csv_tail[ctx.tail_index(outcome.to, outcome.via)]);
+                ctx.csv_tail[ctx.tail_index(outcome.to, outcome.via)].append_to(out);
             }
             OutFormat::JsonLines => {
                 out.push(b'{');
@@ -466,7 +466,7 @@ pub(super) fn bind<'a>(
             t.push(b'\n');
         }
     }
-    ctx.csv_tail = tails;
+    ctx.csv_tail = tails.into_iter().map(Padded::new).collect();
     let mut head = Vec::new();
     match cfg.out_format {
         OutFormat::Csv => {
