@@ -154,6 +154,7 @@ impl LeadState {
     /// The slot's text trimmed but not folded, when it is all ASCII and not yet folded: then a
     /// comparison with folded constants can ignore ASCII case in place instead of copying.
     /// `Some(None)` is an empty value; `None` means: use the folded text.
+    #[inline(always)]
     fn ascii_raw<'l, L: Lead>(
         &self,
         plan: &Plan,
