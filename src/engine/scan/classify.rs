@@ -265,6 +265,9 @@ pub(super) fn fast_record<C: Classify>(
     seps: &mut Vec<u32>,
     doubled: &mut bool,
 ) -> Option<usize> {
+    // Offsets from the record's start must fit in 32 bits: a record that reaches this block
+    // is left to the exact scan.
+    let last_block = start.saturating_add(u32::MAX as usize - 64);
     while start >= sp.base + 64 {
         if !sp.advance::<C>() {
             return None;
@@ -305,9 +308,7 @@ pub(super) fn fast_record<C: Classify>(
             // A quote that opens right after one closes is the second of a doubled pair.
             *doubled |= open & (close << 1 | close_in) != 0;
         }
-        // Offsets from the record's start fit in 32 bits below 4 GiB; beyond, the exact scan
-        // takes over.
-        if sp.base + 64 - start > u32::MAX as usize {
+        if sp.base > last_block {
             return None;
         }
         push_offsets(seps, sep, sp.base.wrapping_sub(start) as u32);
