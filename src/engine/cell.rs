@@ -123,18 +123,20 @@ pub(super) fn typed(ty: Type, cell: Cell<'_>) -> Val {
             if let Some(v) = quick {
                 return v;
             }
-            let s = trim(s);
-            if s.is_empty() {
+            let t = trim(s);
+            if t.is_empty() {
                 return Val::Null;
             }
             match ty {
-                Type::Number => parse_number(s),
-                Type::Date => match parse_date(s) {
+                // The fast reading already failed on `s`: only trimming can change its answer.
+                Type::Number if t.len() < s.len() => parse_number(t),
+                Type::Number => slow_number(t).unwrap_or_else(Val::Bad),
+                Type::Date => match parse_date(t) {
                     Some(DateVal { secs: Some(t), .. }) => Val::Instant(t),
                     Some(d) => Val::Day(d.day),
                     None => Val::Bad(BadValue::Unparsed),
                 },
-                Type::Boolean => parse_bool(s).map_or(Val::Bad(BadValue::Unparsed), Val::Bool),
+                Type::Boolean => parse_bool(t).map_or(Val::Bad(BadValue::Unparsed), Val::Bool),
                 Type::Text => unreachable!("text is decoded lazily"),
             }
         }
@@ -148,10 +150,7 @@ fn parse_number(s: &str) -> Val {
     if let Some(d) = fast_decimal(s.as_bytes()) {
         return d.val();
     }
-    match slow_number(s) {
-        Ok(v) => v,
-        Err(b) => Val::Bad(b),
-    }
+    slow_number(s).unwrap_or_else(Val::Bad)
 }
 
 /// Numbers off the fast path: exponents, long mantissas, odd shapes, words.
@@ -198,8 +197,8 @@ fn fast_decimal(b: &[u8]) -> Option<Decimal> {
     Some(Decimal(m | (scale as u64) << 56 | (neg as u64) << 63))
 }
 
-/// Each byte of a word set to `b`.
-const fn bytes(b: u8) -> u64 {
+/// A word with every one of its eight bytes set to `b`.
+const fn splat(b: u8) -> u64 {
     u64::from_le_bytes([b; 8])
 }
 
@@ -211,8 +210,8 @@ fn word_decimal(b: &[u8]) -> Option<(u64, usize)> {
     let mut w = load_le(b);
     let mut valid = u64::MAX >> (64 - 8 * n);
     // Bytes equal to `.`: exact per byte, no carry between bytes.
-    let t = w ^ bytes(b'.');
-    let dots = !((t & bytes(0x7F)).wrapping_add(bytes(0x7F)) | t) & valid & bytes(0x80);
+    let t = w ^ splat(b'.');
+    let dots = !((t & splat(0x7F)).wrapping_add(splat(0x7F)) | t) & valid & splat(0x80);
     let mut scale = 0;
     if dots != 0 {
         let k = dots.trailing_zeros() as usize / 8;
@@ -226,16 +225,16 @@ fn word_decimal(b: &[u8]) -> Option<(u64, usize)> {
         valid &= !0xFF;
         scale = n - 1 - k;
     }
-    let x = w.wrapping_sub(bytes(b'0') & valid);
+    let x = w.wrapping_sub(splat(b'0') & valid);
     // A byte below `0` borrows (its top bit is then set); one above `9` sets its top bit once
     // 0x76 is added. Either way the number is refused, so a borrow into the next byte is moot.
-    if (x | x.wrapping_add(bytes(0x76))) & valid & bytes(0x80) != 0 {
+    if (x | x.wrapping_add(splat(0x76))) & valid & splat(0x80) != 0 {
         return None;
     }
     // Digits right-aligned, the first one lowest, empty bytes below as leading zeros; then
     // pairs, quads and the two halves combined (the usual eight-digit multiplications).
     let x = x << (8 * (8 - n));
-    let x = (x & bytes(0x0F)).wrapping_mul(10 << 8 | 1) >> 8;
+    let x = (x & splat(0x0F)).wrapping_mul(10 << 8 | 1) >> 8;
     let x = (x & 0x00FF_00FF_00FF_00FF).wrapping_mul(100 << 16 | 1) >> 16;
     let x = (x & 0x0000_FFFF_0000_FFFF).wrapping_mul(10_000 << 32 | 1) >> 32;
     Some((x, scale))

@@ -317,9 +317,8 @@ impl LeadState {
                 }
                 _ => *zero_is_empty,
             },
-            NodeTest::DateRange { lo, hi, empty } => match self.vals[slot] {
-                Val::Day(_) | Val::Instant(_) => {
-                    let d = self.vals[slot].date().expect("a date value");
+            NodeTest::DateRange { lo, hi, empty } => match self.vals[slot].date() {
+                Some(d) => {
                     lo.is_none_or(|(b, incl)| {
                         let o = d.cmp_lang(&b);
                         o.is_gt() || (incl && o.is_eq())
@@ -328,14 +327,11 @@ impl LeadState {
                         o.is_lt() || (incl && o.is_eq())
                     })
                 }
-                _ => *empty,
+                None => *empty,
             },
-            NodeTest::DateIs(v) => match self.vals[slot] {
-                Val::Day(_) | Val::Instant(_) => {
-                    let d = self.vals[slot].date().expect("a date value");
-                    v.iter().any(|b| d.cmp_lang(b).is_eq())
-                }
-                _ => false,
+            NodeTest::DateIs(v) => match self.vals[slot].date() {
+                Some(d) => v.iter().any(|b| d.cmp_lang(b).is_eq()),
+                None => false,
             },
             NodeTest::Bool(b) => matches!(self.vals[slot], Val::Bool(x) if x == *b),
         }
@@ -399,7 +395,7 @@ impl LeadState {
         match self.vals[slot] {
             Val::Num(n) => Decoded::Num(n),
             Val::Dec(d) => Decoded::Num(d.value()),
-            v @ (Val::Day(_) | Val::Instant(_)) => Decoded::Date(v.date().expect("a date value")),
+            v @ (Val::Day(_) | Val::Instant(_)) => v.date().map_or(Decoded::Empty, Decoded::Date),
             Val::Bool(b) => Decoded::Bool(b),
             Val::Unread | Val::Null | Val::Text { .. } | Val::Bad(_) => Decoded::Empty,
         }
