@@ -1,12 +1,19 @@
 //! The fast engine against the reference evaluator: random rule sets over number, text, date
 //! and boolean fields, random leads (empty and unparsable values included), at 1 and 3 threads
-//! and with tiny blocks so records straddle block and chunk boundaries.
+//! and with tiny blocks so records straddle block and chunk boundaries. CSV leads are decided
+//! in batches of 64 (`engine::lanes`), so runs of up to a few hundred leads fill several.
+//!
+//! Leads with a current stage (transitions, gates routed on through other gates) and campaigns
+//! are checked the same way against the one-lead-at-a-time engine that JSON Lines input uses.
 
 #[path = "engine_support/mod.rs"]
 mod support;
 
 use proptest::prelude::*;
-use revc::engine::batch::RunConfig;
+use revc::engine::batch::{self, RunConfig, Sinks};
+use revc::engine::input::InputFormat;
+use revc::engine::output::OutFormat;
+use revc::engine::{Plan, PlanOptions};
 use std::collections::HashMap;
 
 const AS_OF: &str = "2024-06-15";
@@ -181,7 +188,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
     #[test]
-    fn engine_agrees_with_reference(src in rules(), leads in prop::collection::vec(lead(), 1..60), threads in 1usize..4, block_size in prop_oneof![Just(64usize), Just(1000), Just(1 << 20)]) {
+    fn engine_agrees_with_reference(src in rules(), leads in prop::collection::vec(lead(), 1..300), threads in 1usize..4, block_size in prop_oneof![Just(64usize), Just(1000), Just(1 << 20)]) {
         let program = support::program(&src);
         let as_of = revc::ir::date::parse_date(AS_OF).unwrap().day;
         let cfg = RunConfig { threads, block_size, min_chunk: 16, ..RunConfig::default() };
@@ -202,5 +209,146 @@ proptest! {
             let got = &rows[i][1];
             prop_assert_eq!(got, want.as_str(), "lead {} = {:?}\n{}", i, l, src);
         }
+    }
+}
+
+/// A model whose leads may already be in a stage: transitions out of every stage, two gates in
+/// a row (`Routing` may route on to `Triage`), assignment rules that may land on a gate, and
+/// optionally a campaign. Gives the rules and whether the campaign is run.
+fn staged_rules() -> impl Strategy<Value = (String, bool)> {
+    let transition = (0..4usize, 0..5usize, condition());
+    (
+        prop::collection::vec(transition, 0..8),
+        (condition(), condition()),
+        prop::collection::vec((condition(), 0..5usize), 0..4),
+        any::<bool>(),
+        (num_filter(), text_filter()),
+    )
+        .prop_map(|(trans, (g1, g2), conds, campaign, (l1, l2))| {
+            let from = ["Known", "Engaged", "Sales Lead", "Disqualified"];
+            let to = ["Known", "Engaged", "Routing", "Sales Lead", "Disqualified"];
+            let mut s = String::from(
+                "fields {\n  score number\n  Country text\n  created date\n  optout boolean\n  Notes text\n}\n",
+            );
+            s += &format!("smart list Hot {{\n  1: {l1}\n  2: {l2}\n  match any\n}}\n");
+            s += "model M {\n  status approved\n";
+            s += "  stage Known\n  stage Engaged\n  stage Routing gate\n  stage Triage gate\n";
+            s += "  stage \"Sales Lead\"\n  detour Disqualified\n";
+            for (f, t, c) in &trans {
+                if from[*f] != to[*t] {
+                    s += &format!("  transition \"{}\" -> \"{}\" when {c}\n", from[*f], to[*t]);
+                }
+            }
+            s += &format!("  transition Routing -> Triage when {g1}\n");
+            s += "  transition Routing -> \"Sales Lead\" otherwise\n";
+            s += &format!("  transition Triage -> Disqualified when {g2}\n");
+            s += "  transition Triage -> Engaged otherwise\n";
+            s += "  assignment rules {\n";
+            for (c, t) in &conds {
+                s += &format!("    if {c} then \"{}\"\n", to[*t]);
+            }
+            s += "    default Known\n  }\n}\n";
+            if campaign {
+                s += "campaign Back {\n  smart list Hot\n  change revenue stage in M to Routing\n}\n";
+            }
+            (s, campaign)
+        })
+}
+
+fn current_stage() -> impl Strategy<Value = &'static str> {
+    prop_oneof![
+        Just(""),
+        Just("Known"),
+        Just(" engaged "),
+        Just("SALES LEAD"),
+        Just("Disqualified"),
+        Just("Routing"),
+        Just("Nowhere"),
+    ]
+}
+
+/// Runs the engine over `input` with a stage column, writing rows and events as JSON Lines.
+fn run_staged(
+    program: &revc::ir::Program,
+    campaign: bool,
+    input: &str,
+    cfg: RunConfig,
+) -> (String, String, String) {
+    let mut plan = Plan::compile(
+        program,
+        &PlanOptions {
+            model: revc::ir::ModelId(0),
+            campaign: campaign.then_some(0),
+            as_of: revc::ir::date::parse_date(AS_OF).unwrap().day,
+            file_name: "rules.rev".into(),
+        },
+    );
+    let cfg = RunConfig {
+        stage_column: Some("stage".into()),
+        out_format: OutFormat::JsonLines,
+        keep_rejects: true,
+        record_events: true,
+        ..cfg
+    };
+    let (mut out, mut rejects, mut events) = (Vec::new(), Vec::new(), Vec::new());
+    let mut sinks = Sinks {
+        out: &mut out,
+        rejects: Some(&mut rejects),
+        events: Some(&mut events),
+    };
+    let stats = batch::run(&mut plan, &mut input.as_bytes(), &cfg, &mut sinks).expect("engine run");
+    assert_eq!(
+        stats.read,
+        stats.assigned() + stats.unassigned + stats.rejected
+    );
+    let counts = format!(
+        "read {} per stage {:?} unassigned {} changed {} skipped {} rejected {} events {} rules {:?} transitions {:?} default {} campaign {}",
+        stats.read,
+        stats.per_stage,
+        stats.unassigned,
+        stats.changed,
+        stats.skipped,
+        stats.rejected,
+        stats.events,
+        stats.rule_hits,
+        stats.transition_hits,
+        stats.default_hits,
+        stats.campaign_hits
+    );
+    (
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(events).unwrap(),
+        counts,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(120))]
+
+    #[test]
+    fn batched_stages_agree_with_one_lead_at_a_time(
+        (src, campaign) in staged_rules(),
+        leads in prop::collection::vec((lead(), current_stage()), 1..300),
+        threads in 1usize..4,
+        block_size in prop_oneof![Just(64usize), Just(1 << 20)],
+    ) {
+        let program = support::program(&src);
+        let mut csv = String::from("id,Score,country,Created,OptOut,notes,stage\n");
+        let mut jsonl = String::new();
+        for (i, (l, stage)) in leads.iter().enumerate() {
+            csv += &format!("L{i},\"{}\",\"{}\",{},{},\"{}\",{stage}\n", l[0], l[1], l[2], l[3], l[4]);
+            let notes = l[4].replace("\"\"", "\"");
+            let row = serde_json::json!({
+                "id": format!("L{i}"), "Score": l[0], "country": l[1], "Created": l[2],
+                "OptOut": l[3], "notes": notes, "stage": stage,
+            });
+            jsonl += &format!("{row}\n");
+        }
+        let cfg = RunConfig { threads, block_size, min_chunk: 16, ..RunConfig::default() };
+        let batched = run_staged(&program, campaign, &csv, RunConfig { format: InputFormat::Csv, ..cfg.clone() });
+        let single = run_staged(&program, campaign, &jsonl, RunConfig { format: InputFormat::JsonLines, ..cfg });
+        prop_assert_eq!(&batched.2, &single.2, "{}", src);
+        prop_assert_eq!(&batched.0, &single.0, "{}", src);
+        prop_assert_eq!(&batched.1, &single.1, "{}", src);
     }
 }

@@ -64,7 +64,7 @@ pub(super) enum Val {
 impl Val {
     /// The date of a [`Val::Day`] or [`Val::Instant`].
     #[inline]
-    fn date(self) -> Option<DateVal> {
+    pub(super) fn date(self) -> Option<DateVal> {
         match self {
             Val::Day(d) => Some(DateVal::day(d)),
             Val::Instant(t) => Some(DateVal {
@@ -87,28 +87,46 @@ pub enum BadValue {
     Nested,
 }
 
-/// Per-thread evaluation state, reused from lead to lead.
+/// Leads decided together by [`LeadState::decide_lanes`]: one bit per lead in a `u64` mask.
+pub const LANES: usize = 64;
+
+/// Where a slot's value for a lane is kept: each slot's lanes are side by side, so that a test
+/// on a typed slot reads one run of memory for a whole batch.
+#[inline(always)]
+pub(super) fn at(slot: usize, lane: usize) -> usize {
+    slot * LANES + lane
+}
+
+/// Per-thread evaluation state, reused from lead to lead: values for one lead (lane 0), or for
+/// a batch of up to [`LANES`] leads.
 #[derive(Debug)]
 pub struct LeadState {
-    vals: Vec<Val>,
+    pub(super) vals: Vec<Val>,
     /// The text slots: the only ones a new lead must mark unread, since loading overwrites
     /// every other.
     text_slots: Vec<u32>,
-    text: String,
+    /// Folded text of every lane's text values read so far.
+    pub(super) text: String,
+    /// Smart lists of the one lead: 0 not yet evaluated, 1 false, 2 true.
     lists: Vec<u8>,
+    /// Smart lists of a batch: the lanes evaluated, and of those the ones in the list.
+    pub(super) lists_known: Vec<u64>,
+    pub(super) lists_in: Vec<u64>,
 }
 
 impl LeadState {
     /// State sized for a plan.
     pub fn new(plan: &Plan) -> Self {
         LeadState {
-            vals: vec![Val::Unread; plan.slots.len()],
+            vals: vec![Val::Unread; plan.slots.len() * LANES],
             text_slots: (plan.slots.iter().enumerate())
                 .filter(|(_, s)| s.ty == Type::Text)
                 .map(|(i, _)| i as u32)
                 .collect(),
             text: String::with_capacity(256),
             lists: vec![0; plan.lists.len()],
+            lists_known: vec![0; plan.lists.len()],
+            lists_in: vec![0; plan.lists.len()],
         }
     }
 
@@ -118,34 +136,71 @@ impl LeadState {
         &mut self,
         plan: &Plan,
         lead: &mut L,
-        mut on_bad: impl FnMut(usize, BadValue),
+        on_bad: impl FnMut(usize, BadValue),
     ) {
+        self.forget();
+        self.load_into::<L, false>(plan, lead, 0, on_bad);
+    }
+
+    /// Forgets the last single lead's text and smart lists: with [`LeadState::load_lane`] on
+    /// lane 0, what [`LeadState::load`] does.
+    pub fn forget(&mut self) {
         self.text.clear();
         self.lists.iter_mut().for_each(|l| *l = 0);
+    }
+
+    /// Decodes the typed fields of the lead in `lane` and forgets that lane's text, as
+    /// [`LeadState::load`] does for one lead; the text and smart lists of the batch are
+    /// forgotten when it is decided. Numbers with a fraction are divided at once: a batch's
+    /// tests read every lane of a slot, so nothing would be saved by waiting.
+    #[inline(always)]
+    pub fn load_lane<L: Lead>(
+        &mut self,
+        plan: &Plan,
+        lead: &mut L,
+        lane: usize,
+        on_bad: impl FnMut(usize, BadValue),
+    ) {
+        self.load_into::<L, true>(plan, lead, lane, on_bad);
+    }
+
+    /// Loads into `lane`; `DIVIDE` turns every [`Val::Dec`] into a [`Val::Num`].
+    #[inline(always)]
+    fn load_into<L: Lead, const DIVIDE: bool>(
+        &mut self,
+        plan: &Plan,
+        lead: &mut L,
+        lane: usize,
+        mut on_bad: impl FnMut(usize, BadValue),
+    ) {
         // Bad values are marked in place and reported after the loop, which keeps the loop
         // free of calls: each value goes straight to its slot.
         let mut any_bad = false;
         for &i in &self.text_slots {
-            self.vals[i as usize] = Val::Unread;
+            self.vals[at(i as usize, lane)] = Val::Unread;
         }
         if L::CAN_NEST {
             for (i, slot) in plan.slots.iter().enumerate() {
                 if slot.ty == Type::Text && matches!(lead.cell(slot.column), Cell::Nested) {
-                    self.vals[i] = Val::Bad(BadValue::Nested);
+                    self.vals[at(i, lane)] = Val::Bad(BadValue::Nested);
                     any_bad = true;
                 }
             }
         }
         for t in &plan.typed {
-            let v = typed(t.ty, lead.cell(t.column as usize));
+            let mut v = typed(t.ty, lead.cell(t.column as usize));
+            if let (true, Val::Dec(d)) = (DIVIDE, v) {
+                v = Val::Num(d.value());
+            }
             any_bad |= matches!(v, Val::Bad(_));
-            self.vals[t.slot as usize] = v;
+            self.vals[at(t.slot as usize, lane)] = v;
         }
         if any_bad {
-            for (i, v) in self.vals.iter_mut().enumerate() {
+            for i in 0..plan.slots.len() {
+                let v = &mut self.vals[at(i, lane)];
                 if let Val::Bad(bad) = *v {
-                    on_bad(i, bad);
                     *v = Val::Null;
+                    on_bad(i, bad);
                 }
             }
         }
@@ -159,9 +214,10 @@ impl LeadState {
         &self,
         plan: &Plan,
         lead: &'l mut L,
+        lane: usize,
         slot: usize,
     ) -> Option<Option<&'l str>> {
-        if !matches!(self.vals[slot], Val::Unread) {
+        if !matches!(self.vals[at(slot, lane)], Val::Unread) {
             return None;
         }
         let all_ascii = lead.all_ascii();
@@ -181,8 +237,15 @@ impl LeadState {
         }
     }
 
-    fn text_of<L: Lead>(&mut self, plan: &Plan, lead: &mut L, slot: usize) -> Option<&str> {
-        if let Val::Unread = self.vals[slot] {
+    fn text_of<L: Lead>(
+        &mut self,
+        plan: &Plan,
+        lead: &mut L,
+        lane: usize,
+        slot: usize,
+    ) -> Option<&str> {
+        let i = at(slot, lane);
+        if let Val::Unread = self.vals[i] {
             let start = self.text.len();
             let v = match lead.cell(plan.slots[slot].column) {
                 Cell::Str(s) => fold_into(&mut self.text, s),
@@ -196,7 +259,7 @@ impl LeadState {
                 }
                 Cell::Null | Cell::Nested => false,
             };
-            self.vals[slot] = if v {
+            self.vals[i] = if v {
                 Val::Text {
                     start: start as u32,
                     end: self.text.len() as u32,
@@ -205,7 +268,7 @@ impl LeadState {
                 Val::Null
             };
         }
-        match self.vals[slot] {
+        match self.vals[i] {
             Val::Text { start, end } => Some(&self.text[start as usize..end as usize]),
             _ => None,
         }
@@ -218,7 +281,9 @@ impl LeadState {
     #[inline(always)]
     pub fn eval<L: Lead>(&mut self, plan: &Plan, lead: &mut L, n: u32) -> bool {
         match &plan.nodes[n as usize] {
-            Node::Filter { slot, neg, test } => self.test(plan, lead, *slot as usize, test) != *neg,
+            Node::Filter { slot, neg, test } => {
+                self.test(plan, lead, 0, *slot as usize, test) != *neg
+            }
             _ => self.eval_node(plan, lead, n),
         }
     }
@@ -241,50 +306,65 @@ impl LeadState {
                     }
                 }
             }
-            Node::Filter { slot, neg, test } => self.test(plan, lead, *slot as usize, test) != *neg,
+            Node::Filter { slot, neg, test } => {
+                self.test(plan, lead, 0, *slot as usize, test) != *neg
+            }
             Node::Unused => false,
         }
     }
 
+    /// The positive test `test` on `slot` of the lead in `lane`.
     #[inline(always)]
-    fn test<L: Lead>(&mut self, plan: &Plan, lead: &mut L, slot: usize, test: &NodeTest) -> bool {
+    pub(super) fn test<L: Lead>(
+        &mut self,
+        plan: &Plan,
+        lead: &mut L,
+        lane: usize,
+        slot: usize,
+        test: &NodeTest,
+    ) -> bool {
+        if plan.slots[slot].ty != Type::Text {
+            return typed_test(&mut self.vals[at(slot, lane)], test);
+        }
         match test {
-            NodeTest::Empty => match plan.slots[slot].ty {
-                Type::Text if matches!(self.vals[slot], Val::Unread) => {
+            NodeTest::Empty => {
+                if matches!(self.vals[at(slot, lane)], Val::Unread) {
                     match lead.cell(plan.slots[slot].column) {
                         Cell::Str(s) => trim(s).is_empty(),
                         Cell::Num(_) | Cell::Bool(_) => false,
                         Cell::Null | Cell::Nested => true,
                     }
+                } else {
+                    self.text_of(plan, lead, lane, slot).is_none()
                 }
-                Type::Text => self.text_of(plan, lead, slot).is_none(),
-                _ => matches!(self.vals[slot], Val::Null),
-            },
+            }
             NodeTest::TextIs(set) => {
-                if let (TextSet::Few(vals), Some(raw)) = (set, self.ascii_raw(plan, lead, slot)) {
+                if let (TextSet::Few(vals), Some(raw)) =
+                    (set, self.ascii_raw(plan, lead, lane, slot))
+                {
                     return raw.is_some_and(|t| {
                         vals.iter()
                             .any(|v| v.len() == t.len() && v.eq_ignore_ascii_case(t))
                     });
                 }
-                self.text_of(plan, lead, slot)
+                self.text_of(plan, lead, lane, slot)
                     .is_some_and(|t| set.contains(t))
             }
             NodeTest::TextContains(finders) => {
                 // Short ASCII text is searched in place, ignoring case: cheaper than folding a
                 // copy and setting up a substring search.
-                if let Some(raw) = self.ascii_raw(plan, lead, slot) {
+                if let Some(raw) = self.ascii_raw(plan, lead, lane, slot) {
                     let t = raw.unwrap_or("").as_bytes();
                     if t.len() <= SHORT {
                         let hay = Short::new(t);
                         return raw.is_some() && finders.iter().any(|f| hay.contains(f.needle()));
                     }
                 }
-                self.text_of(plan, lead, slot)
+                self.text_of(plan, lead, lane, slot)
                     .is_some_and(|t| finders.iter().any(|f| f.find(t.as_bytes()).is_some()))
             }
             NodeTest::TextStarts(v) => {
-                if let Some(raw) = self.ascii_raw(plan, lead, slot) {
+                if let Some(raw) = self.ascii_raw(plan, lead, lane, slot) {
                     return raw.is_some_and(|t| {
                         v.iter().any(|p| {
                             t.len() >= p.len()
@@ -292,11 +372,11 @@ impl LeadState {
                         })
                     });
                 }
-                self.text_of(plan, lead, slot)
+                self.text_of(plan, lead, lane, slot)
                     .is_some_and(|t| v.iter().any(|p| t.starts_with(&**p)))
             }
             NodeTest::TextEnds(v) => {
-                if let Some(raw) = self.ascii_raw(plan, lead, slot) {
+                if let Some(raw) = self.ascii_raw(plan, lead, lane, slot) {
                     return raw.is_some_and(|t| {
                         v.iter().any(|p| {
                             t.len() >= p.len()
@@ -305,41 +385,60 @@ impl LeadState {
                         })
                     });
                 }
-                self.text_of(plan, lead, slot)
+                self.text_of(plan, lead, lane, slot)
                     .is_some_and(|t| v.iter().any(|p| t.ends_with(&**p)))
             }
-            NodeTest::Num(t, zero_is_empty) => match self.vals[slot] {
-                Val::Num(x) => num_test(t, x),
-                Val::Dec(d) => {
-                    let x = d.value();
-                    self.vals[slot] = Val::Num(x);
-                    num_test(t, x)
-                }
-                _ => *zero_is_empty,
-            },
-            NodeTest::DateRange { lo, hi, empty } => match self.vals[slot].date() {
-                Some(d) => {
-                    lo.is_none_or(|(b, incl)| {
-                        let o = d.cmp_lang(&b);
-                        o.is_gt() || (incl && o.is_eq())
-                    }) && hi.is_none_or(|(b, incl)| {
-                        let o = d.cmp_lang(&b);
-                        o.is_lt() || (incl && o.is_eq())
-                    })
-                }
-                None => *empty,
-            },
-            NodeTest::DateIs(v) => match self.vals[slot].date() {
-                Some(d) => v.iter().any(|b| d.cmp_lang(b).is_eq()),
-                None => false,
-            },
-            NodeTest::Bool(b) => matches!(self.vals[slot], Val::Bool(x) if x == *b),
+            // Typed tests never name a text slot.
+            NodeTest::Num(..)
+            | NodeTest::DateRange { .. }
+            | NodeTest::DateIs(_)
+            | NodeTest::Bool(_) => false,
         }
     }
 }
 
+/// The positive test `test` on one value of a typed (number, date, boolean) slot. A decimal
+/// not yet divided is divided here, once: the value is kept as a number for the next test.
+#[inline(always)]
+pub(super) fn typed_test(v: &mut Val, test: &NodeTest) -> bool {
+    match test {
+        NodeTest::Empty => matches!(v, Val::Null),
+        NodeTest::Num(t, zero_is_empty) => match *v {
+            Val::Num(x) => num_test(t, x),
+            Val::Dec(d) => {
+                let x = d.value();
+                *v = Val::Num(x);
+                num_test(t, x)
+            }
+            _ => *zero_is_empty,
+        },
+        NodeTest::DateRange { lo, hi, empty } => match v.date() {
+            Some(d) => {
+                lo.is_none_or(|(b, incl)| {
+                    let o = d.cmp_lang(&b);
+                    o.is_gt() || (incl && o.is_eq())
+                }) && hi.is_none_or(|(b, incl)| {
+                    let o = d.cmp_lang(&b);
+                    o.is_lt() || (incl && o.is_eq())
+                })
+            }
+            None => *empty,
+        },
+        NodeTest::DateIs(vals) => match v.date() {
+            Some(d) => vals.iter().any(|b| d.cmp_lang(b).is_eq()),
+            None => false,
+        },
+        NodeTest::Bool(b) => matches!(*v, Val::Bool(x) if x == *b),
+        // Text tests never name a typed slot.
+        NodeTest::TextIs(_)
+        | NodeTest::TextContains(_)
+        | NodeTest::TextStarts(_)
+        | NodeTest::TextEnds(_) => false,
+    }
+}
+
 #[inline]
-fn num_test(t: &NumTest, x: f64) -> bool {
+pub(super) fn num_test(t: &NumTest, x: f64) -> bool {
     match t {
         NumTest::Is(v) => v.contains(&x),
         NumTest::AtLeast(b) => x >= *b,
@@ -387,12 +486,12 @@ impl LeadState {
     /// would). Explaining only: the batch path never calls it.
     pub fn decoded<L: Lead>(&mut self, plan: &Plan, lead: &mut L, slot: usize) -> Decoded<'_> {
         if plan.slots[slot].ty == Type::Text {
-            return match self.text_of(plan, lead, slot) {
+            return match self.text_of(plan, lead, 0, slot) {
                 Some(t) => Decoded::Text(t),
                 None => Decoded::Empty,
             };
         }
-        match self.vals[slot] {
+        match self.vals[at(slot, 0)] {
             Val::Num(n) => Decoded::Num(n),
             Val::Dec(d) => Decoded::Num(d.value()),
             v @ (Val::Day(_) | Val::Instant(_)) => v.date().map_or(Decoded::Empty, Decoded::Date),

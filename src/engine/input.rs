@@ -2,6 +2,7 @@
 //! hold, seen through the [`Lead`] trait.
 
 use super::eval::{Cell, Lead};
+use super::lanes::Leads;
 use super::scan::{self, Fields};
 use serde_json::{Map, Value};
 
@@ -76,6 +77,35 @@ impl<'a> CsvLead<'a> {
             scratch,
             ascii: !non_ascii,
         })
+    }
+}
+
+/// The CSV records of a batch, each one checked as [`CsvLead::new`] checks a record.
+pub struct CsvLeads<'a> {
+    /// The buffer the records are in.
+    pub buf: &'a [u8],
+    /// Each lane's fields, pointing into `buf`.
+    pub fields: &'a [Fields],
+    /// Bit `i` set when the record in lane `i` is all ASCII.
+    pub ascii: u64,
+    /// Scratch for unescaping, shared: one cell is read at a time.
+    pub scratch: &'a mut Vec<u8>,
+}
+
+impl Leads for CsvLeads<'_> {
+    type One<'s>
+        = CsvLead<'s>
+    where
+        Self: 's;
+
+    #[inline(always)]
+    fn lane(&mut self, lane: usize) -> CsvLead<'_> {
+        CsvLead {
+            buf: self.buf,
+            fields: &self.fields[lane],
+            scratch: self.scratch,
+            ascii: self.ascii >> lane & 1 == 1,
+        }
     }
 }
 

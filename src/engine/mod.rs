@@ -13,6 +13,8 @@
 //! - [`cell`]: cells trimmed, parsed as numbers, dates and booleans, and searched, each with a
 //!   fast path for the usual value.
 //! - [`decide`]: the model's semantics: assignment rules, transitions, gates, campaigns.
+//! - [`lanes`]: the same for a batch of up to 64 leads at once, one bit per lead: typed tests
+//!   run over the batch in tight loops instead of one tree walk per lead (the CSV path).
 //! - [`input`], [`output`], [`batch`]: reading CSV / JSON / JSON Lines, writing results
 //!   atomically, and the driver that splits blocks of input across threads.
 
@@ -21,6 +23,7 @@ pub mod cell;
 pub mod decide;
 pub mod eval;
 pub mod input;
+pub mod lanes;
 pub mod output;
 pub mod plan;
 pub mod scan;

@@ -6,7 +6,8 @@
 
 use super::worker::{ChunkOut, Ctx, Problem, Worker, bind};
 use super::{RunConfig, RunError, Sinks, fill};
-use crate::engine::input::{CsvLead, refuse_encoding};
+use crate::engine::eval::LANES;
+use crate::engine::input::{CsvLead, CsvLeads, refuse_encoding};
 use crate::engine::plan::Plan;
 use crate::engine::scan::{self, Cursor, Fields, Scanner, Step};
 use crate::engine::summary::Stats;
@@ -345,6 +346,8 @@ fn guess_cuts(buf: &[u8], pos: usize, threads: usize, min_chunk: usize) -> Vec<u
 
 /// Decides the records that start in `start..stop` (the last one may run past `stop`, up to the
 /// end of the buffer); stops before a record the buffer does not hold whole unless `at_eof`.
+/// Leads are loaded into batch lanes as they are read and decided [`LANES`] at a time; a bad
+/// row first has the leads before it decided, so that rows, rejects and a stop come in order.
 fn chunk(
     ctx: &Ctx,
     scanner: &Scanner,
@@ -355,16 +358,27 @@ fn chunk(
     out: Vec<u8>,
 ) -> ChunkOut {
     let mut w = Worker::new(ctx.plan, start, out);
-    let mut fields = Fields::with_capacity(ctx.header.len());
-    let mut scratch = Vec::new();
-    let mut cur = Cursor::new(scanner, buf, start, at_eof);
     let ncols = ctx.header.len();
+    let mut lanes: Vec<Fields> = (0..LANES).map(|_| Fields::with_capacity(ncols)).collect();
+    let (mut n, mut ascii) = (0, 0u64);
+    let mut scratch = Vec::new();
+    let decide = |w: &mut Worker, lanes: &[Fields], ascii: u64, n: usize, s: &mut Vec<u8>| {
+        let mut leads = CsvLeads {
+            buf,
+            fields: &lanes[..n],
+            ascii,
+            scratch: s,
+        };
+        w.decide_lanes(ctx, &mut leads, n);
+    };
+    let mut cur = Cursor::new(scanner, buf, start, at_eof);
     while cur.pos() < stop {
+        let fields = &mut lanes[n];
         let Step::Record {
             start: rs,
             end: re,
             unterminated_quote,
-        } = cur.next_fields(&mut fields)
+        } = cur.next_fields(fields)
         else {
             break;
         };
@@ -385,8 +399,8 @@ fn chunk(
                 ),
             })
         } else {
-            match CsvLead::new(buf, rs..re, cur.non_ascii(), &fields, &mut scratch) {
-                Ok(mut lead) => w.lead(ctx, &mut lead, &mut || line).err(),
+            match CsvLead::new(buf, rs..re, cur.non_ascii(), fields, &mut scratch) {
+                Ok(mut lead) => w.load_lane(ctx, &mut lead, n, &mut || line).err(),
                 Err(bad) => {
                     let at = rs + bad;
                     Some(Problem {
@@ -397,13 +411,26 @@ fn chunk(
                 }
             }
         };
-        if let Some(p) = problem {
-            let text = String::from_utf8_lossy(trim_terminator(&buf[rs..re]));
-            if !w.reject(ctx, line, p, &text) {
-                break;
+        match problem {
+            None => {
+                ascii = ascii & !(1 << n) | (!cur.non_ascii() as u64) << n;
+                n += 1;
+                if n == LANES {
+                    decide(&mut w, &lanes, ascii, n, &mut scratch);
+                    n = 0;
+                }
+            }
+            Some(p) => {
+                decide(&mut w, &lanes, ascii, n, &mut scratch);
+                n = 0;
+                let text = String::from_utf8_lossy(trim_terminator(&buf[rs..re]));
+                if !w.reject(ctx, line, p, &text) {
+                    break;
+                }
             }
         }
     }
+    decide(&mut w, &lanes, ascii, n, &mut scratch);
     w.o.end = cur.pos();
     w.o.newlines = cur.lines();
     w.o

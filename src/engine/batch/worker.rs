@@ -3,7 +3,8 @@
 
 use super::{RowError, RunConfig, RunError, Sinks};
 use crate::engine::decide::{Outcome, decide};
-use crate::engine::eval::{BadValue, Cell, Lead, LeadState};
+use crate::engine::eval::{BadValue, Cell, LANES, Lead, LeadState};
+use crate::engine::lanes::Leads;
 use crate::engine::output::{OutFormat, Padded, csv_field, json_str};
 use crate::engine::plan::{Plan, PlanError, Via, closest_columns};
 use crate::engine::summary::Stats;
@@ -154,6 +155,10 @@ impl ChunkOut {
 pub(super) struct Worker {
     state: LeadState,
     bad: Vec<(usize, BadValue)>,
+    /// The current stage of each lead loaded into a batch lane.
+    current: [Option<StageId>; LANES],
+    /// Where each lane's lead ends up.
+    outcomes: [Outcome; LANES],
     pub o: ChunkOut,
 }
 
@@ -165,6 +170,12 @@ impl Worker {
         Worker {
             state: LeadState::new(plan),
             bad: Vec::new(),
+            current: [None; LANES],
+            outcomes: [Outcome {
+                from: None,
+                to: None,
+                via: None,
+            }; LANES],
             o: ChunkOut {
                 out,
                 rejects: Vec::new(),
@@ -208,6 +219,48 @@ impl Worker {
         lead: &mut L,
         line: &mut dyn FnMut() -> u64,
     ) -> Result<(), Problem> {
+        self.state.forget();
+        let current = self.load(ctx, lead, 0, line)?;
+        let outcome = decide(ctx.plan, &mut self.state, lead, current);
+        self.count(ctx, lead, &outcome);
+        Ok(())
+    }
+
+    /// Loads a lead into batch lane `lane`, to be decided with the others by
+    /// [`Worker::decide_lanes`]; a problem rejects the row (and leaves the lane free).
+    pub fn load_lane<L: Lead>(
+        &mut self,
+        ctx: &Ctx,
+        lead: &mut L,
+        lane: usize,
+        line: &mut dyn FnMut() -> u64,
+    ) -> Result<(), Problem> {
+        self.current[lane] = self.load(ctx, lead, lane, line)?;
+        Ok(())
+    }
+
+    /// Decides the leads loaded in lanes `0..count` and writes their rows, in lane order.
+    pub fn decide_lanes<B: Leads>(&mut self, ctx: &Ctx, leads: &mut B, count: usize) {
+        if count == 0 {
+            return;
+        }
+        let outs = &mut self.outcomes[..count];
+        (self.state).decide_lanes(ctx.plan, leads, &self.current[..count], outs);
+        for i in 0..count {
+            let outcome = self.outcomes[i];
+            self.count(ctx, &mut leads.lane(i), &outcome);
+        }
+    }
+
+    /// The lead's stage from the stage column, once its values are loaded in `lane` and every
+    /// value that is not usable is counted.
+    fn load<L: Lead>(
+        &mut self,
+        ctx: &Ctx,
+        lead: &mut L,
+        lane: usize,
+        line: &mut dyn FnMut() -> u64,
+    ) -> Result<Option<StageId>, Problem> {
         let plan = ctx.plan;
         let current = match ctx.stage_col {
             None => None,
@@ -233,7 +286,7 @@ impl Worker {
         };
         let bad = &mut self.bad;
         bad.clear();
-        self.state.load(plan, lead, |slot, b| bad.push((slot, b)));
+        (self.state).load_lane(plan, lead, lane, |slot, b| bad.push((slot, b)));
         for i in 0..self.bad.len() {
             let (slot, b) = self.bad[i];
             let s = &plan.slots[slot];
@@ -271,9 +324,7 @@ impl Worker {
                 }
             }
         }
-        let outcome = decide(plan, &mut self.state, lead, current);
-        self.count(ctx, lead, &outcome);
-        Ok(())
+        Ok(current)
     }
 
     fn count<L: Lead>(&mut self, ctx: &Ctx, lead: &mut L, outcome: &Outcome) {
