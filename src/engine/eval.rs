@@ -136,73 +136,49 @@ impl LeadState {
         &mut self,
         plan: &Plan,
         lead: &mut L,
-        on_bad: impl FnMut(usize, BadValue),
-    ) {
-        self.forget();
-        self.load_into::<L, false>(plan, lead, 0, on_bad);
-    }
-
-    /// Forgets the last single lead's text and smart lists: with [`LeadState::load_lane`] on
-    /// lane 0, what [`LeadState::load`] does.
-    pub fn forget(&mut self) {
-        self.text.clear();
-        self.lists.iter_mut().for_each(|l| *l = 0);
-    }
-
-    /// Decodes the typed fields of the lead in `lane` and forgets that lane's text, as
-    /// [`LeadState::load`] does for one lead; the text and smart lists of the batch are
-    /// forgotten when it is decided. Numbers with a fraction are divided at once: a batch's
-    /// tests read every lane of a slot, so nothing would be saved by waiting.
-    #[inline(always)]
-    pub fn load_lane<L: Lead>(
-        &mut self,
-        plan: &Plan,
-        lead: &mut L,
-        lane: usize,
-        on_bad: impl FnMut(usize, BadValue),
-    ) {
-        self.load_into::<L, true>(plan, lead, lane, on_bad);
-    }
-
-    /// Loads into `lane`; `DIVIDE` turns every [`Val::Dec`] into a [`Val::Num`].
-    #[inline(always)]
-    fn load_into<L: Lead, const DIVIDE: bool>(
-        &mut self,
-        plan: &Plan,
-        lead: &mut L,
-        lane: usize,
         mut on_bad: impl FnMut(usize, BadValue),
     ) {
+        self.forget();
         // Bad values are marked in place and reported after the loop, which keeps the loop
         // free of calls: each value goes straight to its slot.
         let mut any_bad = false;
         for &i in &self.text_slots {
-            self.vals[at(i as usize, lane)] = Val::Unread;
+            self.vals[at(i as usize, 0)] = Val::Unread;
         }
         if L::CAN_NEST {
             for (i, slot) in plan.slots.iter().enumerate() {
                 if slot.ty == Type::Text && matches!(lead.cell(slot.column), Cell::Nested) {
-                    self.vals[at(i, lane)] = Val::Bad(BadValue::Nested);
+                    self.vals[at(i, 0)] = Val::Bad(BadValue::Nested);
                     any_bad = true;
                 }
             }
         }
         for t in &plan.typed {
-            let mut v = typed(t.ty, lead.cell(t.column as usize));
-            if let (true, Val::Dec(d)) = (DIVIDE, v) {
-                v = Val::Num(d.value());
-            }
+            let v = typed(t.ty, lead.cell(t.column as usize));
             any_bad |= matches!(v, Val::Bad(_));
-            self.vals[at(t.slot as usize, lane)] = v;
+            self.vals[at(t.slot as usize, 0)] = v;
         }
         if any_bad {
             for i in 0..plan.slots.len() {
-                let v = &mut self.vals[at(i, lane)];
+                let v = &mut self.vals[at(i, 0)];
                 if let Val::Bad(bad) = *v {
                     *v = Val::Null;
                     on_bad(i, bad);
                 }
             }
+        }
+    }
+
+    /// Forgets the last lead's text and smart lists.
+    fn forget(&mut self) {
+        self.text.clear();
+        self.lists.iter_mut().for_each(|l| *l = 0);
+    }
+
+    /// Marks the text slots of lanes `0..count` unread: the start of loading a batch.
+    pub(super) fn forget_lanes(&mut self, count: usize) {
+        for &i in &self.text_slots {
+            self.vals[at(i as usize, 0)..at(i as usize, count)].fill(Val::Unread);
         }
     }
 

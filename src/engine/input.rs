@@ -93,6 +93,8 @@ pub struct CsvLeads<'a> {
 }
 
 impl Leads for CsvLeads<'_> {
+    const CAN_NEST: bool = false;
+
     type One<'s>
         = CsvLead<'s>
     where

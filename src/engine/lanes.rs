@@ -9,13 +9,17 @@
 //! short-circuit evaluation would; every test is pure, so the outcome of each lead is the one
 //! [`decide`](super::decide::decide) gives it alone.
 
+use super::cell::typed;
 use super::decide::Outcome;
-use super::eval::{LANES, Lead, LeadState, Val, at, num_test};
+use super::eval::{BadValue, Cell, LANES, Lead, LeadState, Val, at, num_test};
 use super::plan::{Node, NodeTest, Plan, Via};
 use crate::ir::{NumTest, StageId, Type};
 
 /// The leads of a batch, each seen through [`Lead`].
 pub trait Leads {
+    /// Whether a cell can be [`Cell::Nested`], as for [`Lead::CAN_NEST`].
+    const CAN_NEST: bool = true;
+
     /// One lead of the batch.
     type One<'s>: Lead
     where
@@ -61,7 +65,69 @@ fn num_mask(vals: &[Val], empty: bool, t: impl Fn(f64) -> bool) -> u64 {
     })
 }
 
+/// A value of a batch that is not usable: its lane, its slot, and what is wrong.
+pub type BadLane = (u32, u32, BadValue);
+
 impl LeadState {
+    /// Decodes the typed fields of the leads in lanes `0..count`, a slot at a time: each slot's
+    /// loop parses one type, with no dispatch on the type per value. Numbers with a fraction
+    /// are divided at once, since a batch's tests read every lane of a slot. A value that is
+    /// not usable is null for matching and goes to `bad`, slot by slot (not in lane order).
+    pub fn load_lanes<B: Leads>(
+        &mut self,
+        plan: &Plan,
+        leads: &mut B,
+        count: usize,
+        bad: &mut Vec<BadLane>,
+    ) {
+        self.forget_lanes(count);
+        if B::CAN_NEST {
+            for (slot, s) in plan.slots.iter().enumerate() {
+                for lane in 0..count {
+                    if s.ty == Type::Text && matches!(leads.lane(lane).cell(s.column), Cell::Nested)
+                    {
+                        self.vals[at(slot, lane)] = Val::Null;
+                        bad.push((lane as u32, slot as u32, BadValue::Nested));
+                    }
+                }
+            }
+        }
+        for t in &plan.typed {
+            let (slot, col) = (t.slot as usize, t.column as usize);
+            // Each arm is its own loop, with the type known inside it.
+            match t.ty {
+                Type::Number => self.load_column(leads, count, slot, col, Type::Number, bad),
+                Type::Date => self.load_column(leads, count, slot, col, Type::Date, bad),
+                Type::Boolean => self.load_column(leads, count, slot, col, Type::Boolean, bad),
+                Type::Text => self.load_column(leads, count, slot, col, Type::Text, bad),
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn load_column<B: Leads>(
+        &mut self,
+        leads: &mut B,
+        count: usize,
+        slot: usize,
+        col: usize,
+        ty: Type,
+        bad: &mut Vec<BadLane>,
+    ) {
+        for lane in 0..count {
+            let mut v = typed(ty, leads.lane(lane).cell(col));
+            match v {
+                Val::Dec(d) => v = Val::Num(d.value()),
+                Val::Bad(b) => {
+                    bad.push((lane as u32, slot as u32, b));
+                    v = Val::Null;
+                }
+                _ => {}
+            }
+            self.vals[at(slot, lane)] = v;
+        }
+    }
+
     /// The lanes of `active` whose lead the condition node `n` holds for. `n` is the number of
     /// leads loaded (lanes `0..n`); `active` names only such lanes.
     pub fn eval_lanes<B: Leads>(
@@ -154,26 +220,25 @@ impl LeadState {
         }
     }
 
-    /// Decides the `current.len()` leads loaded in lanes `0..` (each with its stage from the
-    /// stage column, if any) into `out`, lane for lane what [`decide`](super::decide::decide)
-    /// gives each lead alone. Forgets the batch's text and smart lists first.
+    /// Decides the leads of lanes `all` (of the `current.len()` loaded by
+    /// [`LeadState::load_lanes`], each with its stage from the stage column, if any) into
+    /// `out`, lane for lane what [`decide`](super::decide::decide) gives each lead alone.
+    /// Forgets the batch's text and smart lists first.
     pub fn decide_lanes<B: Leads>(
         &mut self,
         plan: &Plan,
         leads: &mut B,
         current: &[Option<StageId>],
+        all: u64,
         out: &mut [Outcome],
     ) {
         let count = current.len();
-        debug_assert!(count <= LANES && out.len() >= count);
+        debug_assert!(
+            count <= LANES && out.len() >= count && (count == LANES || all >> count == 0)
+        );
         self.text.clear();
         self.lists_known.iter_mut().for_each(|l| *l = 0);
         self.lists_in.iter_mut().for_each(|l| *l = 0);
-        let all = if count == LANES {
-            !0
-        } else {
-            (1u64 << count) - 1
-        };
         for (o, &c) in out.iter_mut().zip(current) {
             *o = Outcome {
                 from: c,

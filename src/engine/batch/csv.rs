@@ -346,7 +346,7 @@ fn guess_cuts(buf: &[u8], pos: usize, threads: usize, min_chunk: usize) -> Vec<u
 
 /// Decides the records that start in `start..stop` (the last one may run past `stop`, up to the
 /// end of the buffer); stops before a record the buffer does not hold whole unless `at_eof`.
-/// Leads are loaded into batch lanes as they are read and decided [`LANES`] at a time; a bad
+/// Leads are taken into batch lanes as they are read and decided [`LANES`] at a time; a bad
 /// row first has the leads before it decided, so that rows, rejects and a stop come in order.
 fn chunk(
     ctx: &Ctx,
@@ -359,21 +359,20 @@ fn chunk(
 ) -> ChunkOut {
     let mut w = Worker::new(ctx.plan, start, out);
     let ncols = ctx.header.len();
-    let mut lanes: Vec<Fields> = (0..LANES).map(|_| Fields::with_capacity(ncols)).collect();
-    let (mut n, mut ascii) = (0, 0u64);
-    let mut scratch = Vec::new();
-    let decide = |w: &mut Worker, lanes: &[Fields], ascii: u64, n: usize, s: &mut Vec<u8>| {
-        let mut leads = CsvLeads {
-            buf,
-            fields: &lanes[..n],
-            ascii,
-            scratch: s,
-        };
-        w.decide_lanes(ctx, &mut leads, n);
+    let mut b = Lanes {
+        fields: (0..LANES).map(|_| Fields::with_capacity(ncols)).collect(),
+        ascii: 0,
+        taken: 0,
+        line: [0; LANES],
+        span: [(0, 0); LANES],
+        after: [(0, 0); LANES],
     };
+    let mut scratch = Vec::new();
     let mut cur = Cursor::new(scanner, buf, start, at_eof);
+    let mut stopped = None;
     while cur.pos() < stop {
-        let fields = &mut lanes[n];
+        let n = b.taken;
+        let fields = &mut b.fields[n];
         let Step::Record {
             start: rs,
             end: re,
@@ -400,7 +399,7 @@ fn chunk(
             })
         } else {
             match CsvLead::new(buf, rs..re, cur.non_ascii(), fields, &mut scratch) {
-                Ok(mut lead) => w.load_lane(ctx, &mut lead, n, &mut || line).err(),
+                Ok(mut lead) => w.take_lane(ctx, &mut lead, n).err(),
                 Err(bad) => {
                     let at = rs + bad;
                     Some(Problem {
@@ -413,16 +412,23 @@ fn chunk(
         };
         match problem {
             None => {
-                ascii = ascii & !(1 << n) | (!cur.non_ascii() as u64) << n;
-                n += 1;
-                if n == LANES {
-                    decide(&mut w, &lanes, ascii, n, &mut scratch);
-                    n = 0;
+                b.ascii = b.ascii & !(1 << n) | (!cur.non_ascii() as u64) << n;
+                b.line[n] = line;
+                b.span[n] = (rs, re);
+                b.after[n] = (cur.pos(), cur.lines());
+                b.taken += 1;
+                if b.taken == LANES {
+                    stopped = b.decide(ctx, &mut w, buf, &mut scratch);
+                    if stopped.is_some() {
+                        break;
+                    }
                 }
             }
             Some(p) => {
-                decide(&mut w, &lanes, ascii, n, &mut scratch);
-                n = 0;
+                stopped = b.decide(ctx, &mut w, buf, &mut scratch);
+                if stopped.is_some() {
+                    break;
+                }
                 let text = String::from_utf8_lossy(trim_terminator(&buf[rs..re]));
                 if !w.reject(ctx, line, p, &text) {
                     break;
@@ -430,10 +436,56 @@ fn chunk(
             }
         }
     }
-    decide(&mut w, &lanes, ascii, n, &mut scratch);
-    w.o.end = cur.pos();
-    w.o.newlines = cur.lines();
+    if stopped.is_none() {
+        stopped = b.decide(ctx, &mut w, buf, &mut scratch);
+    }
+    // A lead rejected while its batch was decided may have stopped the run: the chunk ends
+    // after it, as if the records after it had not been read.
+    (w.o.end, w.o.newlines) = stopped.unwrap_or((cur.pos(), cur.lines()));
     w.o
+}
+
+/// The leads of one chunk taken into batch lanes and not yet decided.
+struct Lanes {
+    /// Each lane's fields.
+    fields: Vec<Fields>,
+    /// Bit `i` set when lane `i`'s record is all ASCII.
+    ascii: u64,
+    /// Lanes `0..taken` hold leads.
+    taken: usize,
+    /// Each lane's line, from the chunk's first.
+    line: [u64; LANES],
+    /// Each lane's record.
+    span: [(usize, usize); LANES],
+    /// Where the cursor was after each lane's record: position and lines.
+    after: [(usize, u64); LANES],
+}
+
+impl Lanes {
+    /// Decides the leads taken, and empties the lanes. When a rejected lead stops the run,
+    /// gives the cursor's position and lines after its record.
+    fn decide(
+        &mut self,
+        ctx: &Ctx,
+        w: &mut Worker,
+        buf: &[u8],
+        scratch: &mut Vec<u8>,
+    ) -> Option<(usize, u64)> {
+        let n = std::mem::take(&mut self.taken);
+        let mut leads = CsvLeads {
+            buf,
+            fields: &self.fields[..n],
+            ascii: self.ascii,
+            scratch,
+        };
+        let (line, span) = (&self.line, &self.span);
+        let raw = |i: usize| {
+            let (rs, re) = span[i];
+            String::from_utf8_lossy(trim_terminator(&buf[rs..re])).into_owned()
+        };
+        let stop = w.decide_lanes(ctx, &mut leads, n, |i| line[i], raw)?;
+        Some(self.after[stop])
+    }
 }
 
 /// A row without its line break, for messages and rejects files.

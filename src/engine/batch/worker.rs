@@ -4,7 +4,7 @@
 use super::{RowError, RunConfig, RunError, Sinks};
 use crate::engine::decide::{Outcome, decide};
 use crate::engine::eval::{BadValue, Cell, LANES, Lead, LeadState};
-use crate::engine::lanes::Leads;
+use crate::engine::lanes::{BadLane, Leads};
 use crate::engine::output::{OutFormat, Padded, csv_field, json_str};
 use crate::engine::plan::{Plan, PlanError, Via, closest_columns};
 use crate::engine::summary::Stats;
@@ -155,6 +155,8 @@ impl ChunkOut {
 pub(super) struct Worker {
     state: LeadState,
     bad: Vec<(usize, BadValue)>,
+    /// The values of a batch that are not usable.
+    bad_lanes: Vec<BadLane>,
     /// The current stage of each lead loaded into a batch lane.
     current: [Option<StageId>; LANES],
     /// Where each lane's lead ends up.
@@ -170,6 +172,7 @@ impl Worker {
         Worker {
             state: LeadState::new(plan),
             bad: Vec::new(),
+            bad_lanes: Vec::new(),
             current: [None; LANES],
             outcomes: [Outcome {
                 from: None,
@@ -219,50 +222,92 @@ impl Worker {
         lead: &mut L,
         line: &mut dyn FnMut() -> u64,
     ) -> Result<(), Problem> {
-        self.state.forget();
-        let current = self.load(ctx, lead, 0, line)?;
-        let outcome = decide(ctx.plan, &mut self.state, lead, current);
+        let plan = ctx.plan;
+        let current = self.stage(ctx, lead)?;
+        let bad = &mut self.bad;
+        bad.clear();
+        self.state.load(plan, lead, |slot, b| bad.push((slot, b)));
+        if !self.bad.is_empty() {
+            self.judge(ctx, lead, line)?;
+        }
+        let outcome = decide(plan, &mut self.state, lead, current);
         self.count(ctx, lead, &outcome);
         Ok(())
     }
 
-    /// Loads a lead into batch lane `lane`, to be decided with the others by
-    /// [`Worker::decide_lanes`]; a problem rejects the row (and leaves the lane free).
-    pub fn load_lane<L: Lead>(
+    /// Takes a lead into batch lane `lane` once its stage is read from the stage column, to be
+    /// decided with the others by [`Worker::decide_lanes`]; a problem rejects the row (and
+    /// leaves the lane free).
+    pub fn take_lane<L: Lead>(
         &mut self,
         ctx: &Ctx,
         lead: &mut L,
         lane: usize,
-        line: &mut dyn FnMut() -> u64,
     ) -> Result<(), Problem> {
-        self.current[lane] = self.load(ctx, lead, lane, line)?;
+        self.current[lane] = self.stage(ctx, lead)?;
         Ok(())
     }
 
-    /// Decides the leads loaded in lanes `0..count` and writes their rows, in lane order.
-    pub fn decide_lanes<B: Leads>(&mut self, ctx: &Ctx, leads: &mut B, count: usize) {
+    /// Loads and decides the leads taken into lanes `0..count` and writes their rows, in lane
+    /// order; a lead with a value that cannot be used is rejected instead, as [`Worker::lead`]
+    /// would reject it (`line` and `raw` give its line and text). When a rejected lead stops the
+    /// run, gives its lane: the leads after it are left undecided and not counted as read.
+    pub fn decide_lanes<B: Leads>(
+        &mut self,
+        ctx: &Ctx,
+        leads: &mut B,
+        count: usize,
+        line: impl Fn(usize) -> u64,
+        raw: impl Fn(usize) -> String,
+    ) -> Option<usize> {
         if count == 0 {
-            return;
+            return None;
         }
+        let plan = ctx.plan;
+        let mut bad = std::mem::take(&mut self.bad_lanes);
+        bad.clear();
+        self.state.load_lanes(plan, leads, count, &mut bad);
+        let mut live = if count == LANES {
+            !0
+        } else {
+            (1u64 << count) - 1
+        };
+        let mut stop = None;
+        if !bad.is_empty() {
+            bad.sort_unstable_by_key(|&(lane, slot, _)| (lane, slot));
+            for one in bad.chunk_by(|a, b| a.0 == b.0) {
+                let lane = one[0].0 as usize;
+                self.bad.clear();
+                (self.bad).extend(one.iter().map(|&(_, slot, b)| (slot as usize, b)));
+                let l = line(lane);
+                if let Err(p) = self.judge(ctx, &mut leads.lane(lane), &mut || l) {
+                    live &= !(1 << lane);
+                    if !self.reject(ctx, l, p, &raw(lane)) {
+                        live &= (1 << lane) - 1;
+                        self.o.stats.read -= (count - lane - 1) as u64;
+                        stop = Some(lane);
+                        break;
+                    }
+                }
+            }
+        }
+        self.bad_lanes = bad;
         let outs = &mut self.outcomes[..count];
-        (self.state).decide_lanes(ctx.plan, leads, &self.current[..count], outs);
-        for i in 0..count {
+        (self.state).decide_lanes(plan, leads, &self.current[..count], live, outs);
+        let mut m = live;
+        while m != 0 {
+            let i = m.trailing_zeros() as usize;
+            m &= m - 1;
             let outcome = self.outcomes[i];
             self.count(ctx, &mut leads.lane(i), &outcome);
         }
+        stop
     }
 
-    /// The lead's stage from the stage column, once its values are loaded in `lane` and every
-    /// value that is not usable is counted.
-    fn load<L: Lead>(
-        &mut self,
-        ctx: &Ctx,
-        lead: &mut L,
-        lane: usize,
-        line: &mut dyn FnMut() -> u64,
-    ) -> Result<Option<StageId>, Problem> {
+    /// The lead's stage from the stage column.
+    fn stage<L: Lead>(&mut self, ctx: &Ctx, lead: &mut L) -> Result<Option<StageId>, Problem> {
         let plan = ctx.plan;
-        let current = match ctx.stage_col {
+        Ok(match ctx.stage_col {
             None => None,
             Some(c) => match lead.cell(c) {
                 Cell::Str(s) if !s.trim().is_empty() => {
@@ -283,10 +328,18 @@ impl Worker {
                     });
                 }
             },
-        };
-        let bad = &mut self.bad;
-        bad.clear();
-        (self.state).load_lane(plan, lead, lane, |slot, b| bad.push((slot, b)));
+        })
+    }
+
+    /// Counts the lead's values that are not usable (`self.bad`, in slot order); the first one
+    /// that rejects the row gives its problem.
+    fn judge<L: Lead>(
+        &mut self,
+        ctx: &Ctx,
+        lead: &mut L,
+        line: &mut dyn FnMut() -> u64,
+    ) -> Result<(), Problem> {
+        let plan = ctx.plan;
         for i in 0..self.bad.len() {
             let (slot, b) = self.bad[i];
             let s = &plan.slots[slot];
@@ -324,7 +377,7 @@ impl Worker {
                 }
             }
         }
-        Ok(current)
+        Ok(())
     }
 
     fn count<L: Lead>(&mut self, ctx: &Ctx, lead: &mut L, outcome: &Outcome) {
