@@ -43,6 +43,10 @@ def best_of(cmds, runs=5):
     results = [[] for _ in cmds]
     for _ in range(runs):
         for i, (cmd, stdin_path) in enumerate(cmds):
+            # Each run starts with no other engine's output still waiting to be written to
+            # disk: a run that leaves its output unsynced (DuckDB does) would otherwise have its
+            # writeback charged to whichever run comes next. Not timed.
+            os.sync()
             f = open(stdin_path, "rb") if stdin_path else None
             results[i].append(run(cmd, f))
             if f:

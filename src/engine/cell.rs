@@ -143,6 +143,22 @@ pub(super) fn typed(ty: Type, cell: Cell<'_>) -> Val {
     }
 }
 
+/// [`typed`] for a number cell `s` whose first eight bytes are also at hand as the
+/// little-endian word `w` (bytes past `s` may hold anything): the usual short number is read
+/// from the word, without gathering its bytes into one.
+#[inline(always)]
+pub(super) fn typed_number_word(w: u64, s: &str) -> Val {
+    let b = s.as_bytes();
+    let neg = b.first() == Some(&b'-');
+    let n = b.len() - neg as usize;
+    if (1..=8 - neg as usize).contains(&n)
+        && let Some((m, scale)) = word_decimal_of(w >> (8 * neg as u32), n)
+    {
+        return Decimal(m | (scale as u64) << 56 | (neg as u64) << 63).val();
+    }
+    typed(Type::Number, Cell::Str(s))
+}
+
 /// Reads a number cell: decimal notation with optional sign and exponent. `NaN` and `inf` are
 /// not numbers; a value beyond the range of a 64-bit float is too large.
 #[inline(always)]
@@ -206,9 +222,15 @@ const fn splat(b: u8) -> u64 {
 /// digit: mantissa and scale.
 #[inline(always)]
 fn word_decimal(b: &[u8]) -> Option<(u64, usize)> {
-    let n = b.len();
-    let mut w = load_le(b);
+    word_decimal_of(load_le(b), b.len())
+}
+
+/// [`word_decimal`] of the `n` (1 to 8) bytes in the low end of `w`; the bytes above them
+/// may hold anything.
+#[inline(always)]
+fn word_decimal_of(w: u64, n: usize) -> Option<(u64, usize)> {
     let mut valid = u64::MAX >> (64 - 8 * n);
+    let mut w = w & valid;
     // Bytes equal to `.`: exact per byte, no carry between bytes.
     let t = w ^ splat(b'.');
     let dots = !((t & splat(0x7F)).wrapping_add(splat(0x7F)) | t) & valid & splat(0x80);
@@ -435,6 +457,49 @@ mod tests {
                 loop_decimal(t.as_bytes()),
                 "{t}"
             );
+        }
+    }
+
+    /// Numbers read from a word with arbitrary bytes past the text give what the plain reading
+    /// gives, signs and failures included.
+    #[test]
+    fn numbers_from_a_word_equal_the_plain_reading() {
+        let same = |a: Val, b: Val| format!("{a:?}") == format!("{b:?}");
+        let texts = [
+            "0",
+            "7",
+            "42",
+            "-3",
+            "16.5",
+            "-0.25",
+            "1234",
+            "12345678",
+            "-1234567",
+            "9999.999",
+            "1.2.3",
+            "5.",
+            ".5",
+            "1e3",
+            "abc",
+            "-",
+            "--1",
+            " 12",
+            "12 ",
+            "",
+            "123456789",
+            "-12345678",
+            "00012",
+            "3.14159",
+        ];
+        for t in texts {
+            for junk in [0u8, b'9', b'.', 0xFF, b' '] {
+                let mut bytes = [junk; 8];
+                let n = t.len().min(8);
+                bytes[..n].copy_from_slice(&t.as_bytes()[..n]);
+                let got = typed_number_word(u64::from_le_bytes(bytes), t);
+                let want = typed(Type::Number, Cell::Str(t));
+                assert!(same(got, want), "{t:?} with {junk:#x}: {got:?} vs {want:?}");
+            }
         }
     }
 

@@ -34,6 +34,15 @@ pub trait Lead {
     /// The cell in column `col`.
     fn cell(&mut self, col: usize) -> Cell<'_>;
 
+    /// The cell in column `col` as stored text of at most eight bytes, with the eight bytes
+    /// from its start as a little-endian word (those past the text may hold anything): lets a
+    /// number be read without gathering its bytes. `None` sends the reader to [`Lead::cell`].
+    #[inline(always)]
+    fn short_cell(&mut self, col: usize) -> Option<(u64, &str)> {
+        let _ = col;
+        None
+    }
+
     /// True when every text cell is known to be ASCII, which spares checking each one.
     fn all_ascii(&self) -> bool {
         false

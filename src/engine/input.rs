@@ -130,6 +130,20 @@ impl Lead for CsvLead<'_> {
         // and unescaping only removes ASCII quote bytes; the field's bytes are therefore UTF-8.
         Cell::Str(unsafe { std::str::from_utf8_unchecked(bytes) })
     }
+
+    #[inline(always)]
+    fn short_cell(&mut self, col: usize) -> Option<(u64, &str)> {
+        let f = self.fields.get(self.buf, col)?;
+        let word = self.buf.get(f.start..f.start + 8)?;
+        if f.needs_unescape || f.end - f.start > 8 {
+            return None;
+        }
+        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        // SAFETY: as in `cell`: the field's bytes are UTF-8.
+        Some((w, unsafe {
+            std::str::from_utf8_unchecked(&self.buf[f.start..f.end])
+        }))
+    }
 }
 
 /// Checks that `b` is UTF-8; else gives the offset of the first byte that is not. Only the

@@ -9,7 +9,7 @@
 //! short-circuit evaluation would; every test is pure, so the outcome of each lead is the one
 //! [`decide`](super::decide::decide) gives it alone.
 
-use super::cell::typed;
+use super::cell::{typed, typed_number_word};
 use super::decide::Outcome;
 use super::eval::{BadValue, Cell, LANES, Lead, LeadState, Val, at, num_test};
 use super::plan::{Node, NodeTest, Plan, Via};
@@ -115,7 +115,16 @@ impl LeadState {
         bad: &mut Vec<BadLane>,
     ) {
         for lane in 0..count {
-            let mut v = typed(ty, leads.lane(lane).cell(col));
+            let mut lead = leads.lane(lane);
+            let short = if ty == Type::Number {
+                lead.short_cell(col)
+            } else {
+                None
+            };
+            let mut v = match short {
+                Some((w, s)) => typed_number_word(w, s),
+                None => typed(ty, lead.cell(col)),
+            };
             match v {
                 Val::Dec(d) => v = Val::Num(d.value()),
                 Val::Bad(b) => {

@@ -340,7 +340,9 @@ fn push_offsets(out: &mut Vec<u32>, bits: u64, base: u32) {
     let p = out.as_mut_ptr();
     let mut s = bits;
     let mut i = 0;
-    while i < n {
+    // The first eight are written whatever `n` (the room is there): most blocks hold fewer,
+    // and a loop test before them would be mispredicted on every block that holds none.
+    loop {
         for k in 0..8 {
             // SAFETY: `reserve` made room for `len + n + 8` items and `i + k < n + 8`.
             unsafe {
@@ -350,6 +352,9 @@ fn push_offsets(out: &mut Vec<u32>, bits: u64, base: u32) {
             s &= s.wrapping_sub(1);
         }
         i += 8;
+        if i >= n {
+            break;
+        }
     }
     // SAFETY: the first `n` new items were written above.
     unsafe { out.set_len(len + n) };
