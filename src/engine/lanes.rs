@@ -53,7 +53,7 @@ fn mask(vals: &[Val], hit: impl Fn(&Val) -> bool) -> u64 {
 }
 
 /// A number test over lanes; `empty` is the answer for a lane without a number. Lanes hold no
-/// [`Val::Dec`]: [`LeadState::load_lane`] divides them.
+/// [`Val::Dec`]: [`LeadState::load_lanes`] divides them.
 #[inline(always)]
 fn num_mask(vals: &[Val], empty: bool, t: impl Fn(f64) -> bool) -> u64 {
     mask(vals, |v| {
@@ -99,7 +99,7 @@ impl LeadState {
                 Type::Number => self.load_column(leads, count, slot, col, Type::Number, bad),
                 Type::Date => self.load_column(leads, count, slot, col, Type::Date, bad),
                 Type::Boolean => self.load_column(leads, count, slot, col, Type::Boolean, bad),
-                Type::Text => self.load_column(leads, count, slot, col, Type::Text, bad),
+                Type::Text => unreachable!("text is decoded lazily, not loaded"),
             }
         }
     }
@@ -137,8 +137,8 @@ impl LeadState {
         }
     }
 
-    /// The lanes of `active` whose lead the condition node `n` holds for. `n` is the number of
-    /// leads loaded (lanes `0..n`); `active` names only such lanes.
+    /// The lanes of `active` whose lead the condition node `n` holds for. `count` leads are
+    /// loaded (lanes `0..count`); `active` names only such lanes.
     pub fn eval_lanes<B: Leads>(
         &mut self,
         plan: &Plan,
