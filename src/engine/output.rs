@@ -157,6 +157,8 @@ pub struct AtomicFile {
     unsynced: usize,
     /// Bytes written in all, through the writer's buffer.
     written: u64,
+    /// Bytes before this are on disk (Linux: waited for with `sync_file_range`).
+    synced_to: u64,
 }
 
 /// Written bytes past which a temporary file is synced while the run goes on, so that the
@@ -164,6 +166,9 @@ pub struct AtomicFile {
 /// its own while workers decide, so these syncs overlap the work. Measured on a 60 MB output:
 /// 4 MiB beats 16 MiB by about 10% of a one-thread run (a long sync holds the writing thread
 /// past the workers' block and leaves more for the final sync) and 1 MiB (syncs too many).
+/// On Linux a step's bytes are waited for one step later (see `sync_now_and_then`): on a 66 MB
+/// output the writing thread then blocks about 45 ms in all instead of 65-90 ms with
+/// `fdatasync`, and the final sync waits about 1.3 ms.
 const SYNC_EVERY: usize = 4 << 20;
 
 impl AtomicFile {
@@ -182,6 +187,7 @@ impl AtomicFile {
                 writer: Some(BufWriter::with_capacity(1 << 20, file)),
                 unsynced: 0,
                 written: 0,
+                synced_to: 0,
             });
         }
         let dir = match target.parent() {
@@ -202,6 +208,7 @@ impl AtomicFile {
             writer: Some(BufWriter::with_capacity(1 << 20, file)),
             unsynced: 0,
             written: 0,
+            synced_to: 0,
         })
     }
 
@@ -215,20 +222,36 @@ impl AtomicFile {
             #[cfg(target_os = "linux")]
             {
                 use std::os::fd::AsRawFd;
-                let (from, len) = (self.written - self.unsynced as u64, self.unsynced as u64);
-                // SAFETY: a plain system call on an open descriptor. It starts writing the
-                // range out and returns without waiting; the sync before the rename waits.
-                let r = unsafe {
-                    libc::sync_file_range(
-                        w.get_ref().as_raw_fd(),
-                        from as libc::off64_t,
-                        len as libc::off64_t,
-                        libc::SYNC_FILE_RANGE_WRITE,
-                    )
+                let fd = w.get_ref().as_raw_fd();
+                let range = |from: u64, to: u64, flags| {
+                    // SAFETY: a plain system call on an open descriptor, over bytes written.
+                    let r = unsafe {
+                        libc::sync_file_range(
+                            fd,
+                            from as libc::off64_t,
+                            (to - from) as libc::off64_t,
+                            flags,
+                        )
+                    };
+                    if r == 0 {
+                        Ok(())
+                    } else {
+                        Err(io::Error::last_os_error())
+                    }
                 };
-                if r != 0 {
-                    return Err(io::Error::last_os_error());
+                // The new bytes start on their way to disk without waiting; then the bytes of
+                // the last step are waited for, which have had a step's time to get there.
+                // So at most two steps are ever in flight, and the sync before the rename
+                // has little left to wait for however slow the disk.
+                let from = self.written - self.unsynced as u64;
+                range(from, self.written, libc::SYNC_FILE_RANGE_WRITE)?;
+                if from > self.synced_to {
+                    let all = libc::SYNC_FILE_RANGE_WAIT_BEFORE
+                        | libc::SYNC_FILE_RANGE_WRITE
+                        | libc::SYNC_FILE_RANGE_WAIT_AFTER;
+                    range(self.synced_to, from, all)?;
                 }
+                self.synced_to = from;
             }
             #[cfg(not(target_os = "linux"))]
             w.get_ref().sync_data()?;
