@@ -427,6 +427,8 @@ fn chunk(
             Some(p) => {
                 stopped = b.decide(ctx, &mut w, buf, &mut scratch);
                 if stopped.is_some() {
+                    // The run stops before this row: it was never read.
+                    w.o.stats.read -= 1;
                     break;
                 }
                 let text = String::from_utf8_lossy(trim_terminator(&buf[rs..re]));
