@@ -31,7 +31,7 @@ pub trait Leads {
 
 /// The lanes whose bit is set in `m`, lowest first.
 #[inline(always)]
-fn lanes(mut m: u64) -> impl Iterator<Item = usize> {
+pub(crate) fn lanes(mut m: u64) -> impl Iterator<Item = usize> {
     std::iter::from_fn(move || {
         (m != 0).then(|| {
             let i = m.trailing_zeros() as usize;
@@ -39,6 +39,11 @@ fn lanes(mut m: u64) -> impl Iterator<Item = usize> {
             i
         })
     })
+}
+
+/// The lanes of `m` that `keep` holds for.
+fn lanes_where(m: u64, keep: impl Fn(usize) -> bool) -> u64 {
+    lanes(m).filter(|&i| keep(i)).fold(0, |m, i| m | 1 << i)
 }
 
 /// Bit `i` set for each of `vals` (lane `i`) that `hit` holds for. One loop per kind of test,
@@ -201,7 +206,7 @@ impl LeadState {
 
     /// A typed test over lanes `0..count` of `slot`.
     fn typed_lanes(&mut self, slot: usize, test: &NodeTest, count: usize) -> u64 {
-        let vals = &mut self.vals[at(slot, 0)..at(slot, count)];
+        let vals = &self.vals[at(slot, 0)..at(slot, count)];
         match test {
             NodeTest::Num(t, empty) => {
                 let e = *empty;
@@ -219,13 +224,8 @@ impl LeadState {
                 let b = *b;
                 mask(vals, |v| matches!(*v, Val::Bool(x) if x == b))
             }
-            _ => {
-                let mut m = 0u64;
-                for (i, v) in vals.iter_mut().enumerate() {
-                    m |= (super::eval::typed_test(v, test) as u64) << i;
-                }
-                m
-            }
+            // Dates; a copy of each value is tested, since lanes hold no decimal to divide.
+            _ => mask(vals, |v| super::eval::typed_test(&mut { *v }, test)),
         }
     }
 
@@ -263,9 +263,7 @@ impl LeadState {
                 out[i].via = Some(Via::Campaign);
             }
         } else {
-            let new = lanes(all)
-                .filter(|&i| current[i].is_none())
-                .fold(0u64, |m, i| m | 1 << i);
+            let new = lanes_where(all, |i| current[i].is_none());
             let mut rest = new;
             for (k, &(cond, stage)) in plan.model.rules.iter().enumerate() {
                 if rest == 0 {
@@ -291,9 +289,7 @@ impl LeadState {
             let mut staged = all & !new;
             while staged != 0 {
                 let s = current[staged.trailing_zeros() as usize].expect("a staged lead");
-                let group = lanes(staged)
-                    .filter(|&i| current[i] == Some(s))
-                    .fold(0u64, |m, i| m | 1 << i);
+                let group = lanes_where(staged, |i| current[i] == Some(s));
                 staged &= !group;
                 moved |= self.step_lanes(plan, leads, count, s, group, out);
             }
@@ -344,9 +340,7 @@ impl LeadState {
     ) {
         let stages = &plan.model.stages;
         let at_gate = |o: &Outcome| o.to.is_some_and(|s| stages[s.index()].gate);
-        let mut routing = lanes(placed)
-            .filter(|&i| at_gate(&out[i]))
-            .fold(0u64, |m, i| m | 1 << i);
+        let mut routing = lanes_where(placed, |i| at_gate(&out[i]));
         for _ in 0..stages.len() {
             if routing == 0 {
                 break;
@@ -354,16 +348,12 @@ impl LeadState {
             let mut todo = routing;
             while todo != 0 {
                 let s = out[todo.trailing_zeros() as usize].to.expect("at a gate");
-                let group = lanes(todo)
-                    .filter(|&i| out[i].to == Some(s))
-                    .fold(0u64, |m, i| m | 1 << i);
+                let group = lanes_where(todo, |i| out[i].to == Some(s));
                 todo &= !group;
                 let moved = self.step_lanes(plan, leads, count, s, group, out);
                 routing &= !(group & !moved);
             }
-            routing = lanes(routing)
-                .filter(|&i| at_gate(&out[i]))
-                .fold(0u64, |m, i| m | 1 << i);
+            routing = lanes_where(routing, |i| at_gate(&out[i]));
         }
     }
 }

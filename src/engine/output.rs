@@ -153,10 +153,10 @@ pub struct AtomicFile {
     /// The temporary file, when writing through one.
     temp: Option<PathBuf>,
     writer: Option<BufWriter<File>>,
-    /// Bytes written since the last sync to disk.
-    unsynced: usize,
     /// Bytes written in all, through the writer's buffer.
     written: u64,
+    /// Bytes before this were handed to a sync step; those after it wait for the next.
+    step_from: u64,
     /// Bytes before this are on disk (Linux: waited for with `sync_file_range`).
     synced_to: u64,
 }
@@ -185,8 +185,8 @@ impl AtomicFile {
                 target,
                 temp: None,
                 writer: Some(BufWriter::with_capacity(1 << 20, file)),
-                unsynced: 0,
                 written: 0,
+                step_from: 0,
                 synced_to: 0,
             });
         }
@@ -206,17 +206,16 @@ impl AtomicFile {
             target,
             temp: Some(temp),
             writer: Some(BufWriter::with_capacity(1 << 20, file)),
-            unsynced: 0,
             written: 0,
+            step_from: 0,
             synced_to: 0,
         })
     }
 
     /// Syncs the temporary file once enough has been written since the last sync.
     fn sync_now_and_then(&mut self, wrote: usize) -> io::Result<()> {
-        self.unsynced += wrote;
         self.written += wrote as u64;
-        if self.temp.is_some() && self.unsynced >= SYNC_EVERY {
+        if self.temp.is_some() && self.written - self.step_from >= SYNC_EVERY as u64 {
             let w = self.writer.as_mut().expect("open");
             w.flush()?;
             #[cfg(target_os = "linux")]
@@ -243,7 +242,7 @@ impl AtomicFile {
                 // the last step are waited for, which have had a step's time to get there.
                 // So at most two steps are ever in flight, and the sync before the rename
                 // has little left to wait for however slow the disk.
-                let from = self.written - self.unsynced as u64;
+                let from = self.step_from;
                 range(from, self.written, libc::SYNC_FILE_RANGE_WRITE)?;
                 if from > self.synced_to {
                     let all = libc::SYNC_FILE_RANGE_WAIT_BEFORE
@@ -255,7 +254,7 @@ impl AtomicFile {
             }
             #[cfg(not(target_os = "linux"))]
             w.get_ref().sync_data()?;
-            self.unsynced = 0;
+            self.step_from = self.written;
         }
         Ok(())
     }

@@ -359,7 +359,7 @@ fn chunk(
 ) -> ChunkOut {
     let mut w = Worker::new(ctx.plan, start, out);
     let ncols = ctx.header.len();
-    let mut b = Lanes {
+    let mut b = Batch {
         fields: (0..LANES).map(|_| Fields::with_capacity(ncols)).collect(),
         ascii: 0,
         taken: 0,
@@ -448,7 +448,7 @@ fn chunk(
 }
 
 /// The leads of one chunk taken into batch lanes and not yet decided.
-struct Lanes {
+struct Batch {
     /// Each lane's fields.
     fields: Vec<Fields>,
     /// Bit `i` set when lane `i`'s record is all ASCII.
@@ -463,7 +463,7 @@ struct Lanes {
     after: [(usize, u64); LANES],
 }
 
-impl Lanes {
+impl Batch {
     /// Decides the leads taken, and empties the lanes. When a rejected lead stops the run,
     /// gives the cursor's position and lines after its record.
     fn decide(

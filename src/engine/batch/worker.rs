@@ -4,7 +4,7 @@
 use super::{RowError, RunConfig, RunError, Sinks};
 use crate::engine::decide::{Outcome, decide};
 use crate::engine::eval::{BadValue, Cell, LANES, Lead, LeadState};
-use crate::engine::lanes::{BadLane, Leads};
+use crate::engine::lanes::{BadLane, Leads, lanes};
 use crate::engine::output::{OutFormat, Padded, csv_field, json_str};
 use crate::engine::plan::{Plan, PlanError, Via, closest_columns};
 use crate::engine::summary::Stats;
@@ -294,10 +294,7 @@ impl Worker {
         self.bad_lanes = bad;
         let outs = &mut self.outcomes[..count];
         (self.state).decide_lanes(plan, leads, &self.current[..count], live, outs);
-        let mut m = live;
-        while m != 0 {
-            let i = m.trailing_zeros() as usize;
-            m &= m - 1;
+        for i in lanes(live) {
             let outcome = self.outcomes[i];
             self.count(ctx, &mut leads.lane(i), &outcome);
         }
